@@ -1,0 +1,3 @@
+from sinergi_events.cli import app
+
+app()

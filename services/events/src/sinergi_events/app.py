@@ -1,0 +1,33 @@
+"""Assembles the events service from the kit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from sinergi_events.adapters.tables import messaging
+from sinergi_events.entrypoints.http import router
+from sinergi_events.service_layer.directory import REGISTRY_HANDLERS
+from sinergi_events.settings import EventsSettings
+from sinergi_kit.runtime import ServiceDefinition, create_app
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def definition(settings: EventsSettings | None = None) -> ServiceDefinition:
+    return ServiceDefinition(
+        name="events",
+        settings=settings or EventsSettings(),
+        tables=messaging,
+        migrations=MIGRATIONS,
+        routers=[router],
+        handlers={"events-registry": REGISTRY_HANDLERS},
+        title="Sinergi Events",
+        description="Kopilaborasi: jadwal, undangan, RSVP, dan check-in. / Kopilaborasi "
+        "scheduling, invitations, RSVP and check-in.",
+    )
+
+
+def build_app() -> FastAPI:
+    return create_app(definition())

@@ -1,0 +1,3 @@
+from sinergi_factcheck.cli import app
+
+app()

@@ -1,0 +1,1 @@
+"""Sinergi notify service."""

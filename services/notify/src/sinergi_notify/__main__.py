@@ -1,0 +1,3 @@
+from sinergi_notify.cli import app
+
+app()

@@ -1,0 +1,4 @@
+from sinergi_kit.service_cli import build_service_cli
+from sinergi_notify.app import definition
+
+app = build_service_cli(definition)

@@ -1,0 +1,1 @@
+"""Sinergi registry: the source of truth for accounts, people and organisations."""

@@ -1,0 +1,3 @@
+from sinergi_registry.cli import app
+
+app()

@@ -1,0 +1,31 @@
+"""Assembles the registry service from the kit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from sinergi_kit.runtime import ServiceDefinition, create_app
+from sinergi_registry.adapters.tables import messaging
+from sinergi_registry.entrypoints.http import router
+from sinergi_registry.settings import RegistrySettings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def definition(settings: RegistrySettings | None = None) -> ServiceDefinition:
+    return ServiceDefinition(
+        name="registry",
+        settings=settings or RegistrySettings(),
+        tables=messaging,
+        migrations=MIGRATIONS,
+        routers=[router],
+        title="Sinergi Registry",
+        description="Organisasi, akun media sosial, orang, dan segmen. / Organisations, "
+        "social-media accounts, people and segments.",
+    )
+
+
+def build_app() -> FastAPI:
+    return create_app(definition())

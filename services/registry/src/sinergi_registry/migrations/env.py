@@ -1,0 +1,4 @@
+from sinergi_kit.migrations import run_env
+from sinergi_registry.adapters.tables import metadata
+
+run_env(metadata)

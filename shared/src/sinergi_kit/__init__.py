@@ -1,0 +1,1 @@
+"""Sinergi's common kit: what every service stands on."""

@@ -1,0 +1,137 @@
+"""RFC 9457 problem details for every error a service returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sinergi_kit.i18n import Lang, negotiate, translate
+from sinergi_kit.logging import get_logger
+
+log = get_logger(__name__)
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://sinergi.jombangkab.go.id/problems/"
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem details object."""
+
+    type: str = Field(examples=[TYPE_BASE + "not-found"])
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    code: str = Field(description="Stable machine-readable code")
+    errors: list[dict[str, Any]] | None = None
+
+
+class ProblemError(Exception):
+    """Raise from a route or service to answer with a problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        *,
+        detail_key: str | None = None,
+        errors: list[dict[str, Any]] | None = None,
+        **params: object,
+    ) -> None:
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.detail_key = detail_key
+        self.params = params
+        self.errors = errors
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "content": {PROBLEM_JSON: {}}} for status in (400, 404, 409, 422)
+}
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    code: str,
+    *,
+    detail: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    lang: Lang = negotiate(request.headers.get("accept-language"))
+    title_key = {
+        404: "problem.not_found",
+        409: "problem.conflict",
+        422: "problem.validation",
+        405: "problem.method_not_allowed",
+        500: "problem.internal",
+        503: "problem.not_ready",
+    }.get(status, "problem.http")
+    body = Problem(
+        type=TYPE_BASE + code.replace("_", "-"),
+        title=translate(title_key, lang),
+        status=status,
+        detail=detail,
+        instance=str(request.url.path),
+        code=code,
+        errors=errors,
+    )
+    return JSONResponse(
+        body.model_dump(exclude_none=True),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers={"Content-Language": lang, **(headers or {})},
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    async def on_problem(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ProblemError)
+        lang = negotiate(request.headers.get("accept-language"))
+        detail = translate(exc.detail_key, lang, **exc.params) if exc.detail_key else None
+        return problem_response(request, exc.status, exc.code, detail=detail, errors=exc.errors)
+
+    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        errors = [
+            {
+                "loc": [str(p) for p in err.get("loc", ())],
+                "msg": err.get("msg"),
+                "type": err.get("type"),
+            }
+            for err in exc.errors()
+        ]
+        lang = negotiate(request.headers.get("accept-language"))
+        return problem_response(
+            request,
+            422,
+            "validation_failed",
+            detail=translate("problem.validation", lang),
+            errors=errors,
+        )
+
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        return problem_response(
+            request, exc.status_code, code, detail=detail, headers=getattr(exc, "headers", None)
+        )
+
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("http.unhandled_error", path=request.url.path)
+        lang = negotiate(request.headers.get("accept-language"))
+        return problem_response(
+            request, 500, "internal_error", detail=translate("problem.internal", lang)
+        )
+
+    app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_unexpected)

@@ -1,0 +1,1 @@
+"""Messaging over NATS JetStream: topology, transactional outbox and relay, idempotent consumers."""

@@ -1,0 +1,227 @@
+"""Transactional outbox: events are rows written in the same transaction as the state change.
+
+The relay publishes unpublished rows in order with a confirmed JetStream publish (``stream=``
+set, PubAck awaited) and marks a row only after its PubAck. A duplicate PubAck (JetStream saw
+the ``Nats-Msg-Id`` already) counts as success.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from nats.js import JetStreamContext
+from sqlalchemy import Row, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sinergi_kit.clock import as_utc, utcnow
+from sinergi_kit.db import Database
+from sinergi_kit.envelope import Envelope
+from sinergi_kit.logging import get_logger
+from sinergi_kit.messaging.tables import MessagingTables
+from sinergi_kit.messaging.topology import stream_name
+from sinergi_kit.metrics import METRICS
+
+log = get_logger(__name__)
+
+
+def outbox_row(envelope: Envelope) -> dict[str, Any]:
+    return {
+        "event_id": envelope.id,
+        "event_type": envelope.type,
+        "source": envelope.source,
+        "subject": envelope.subject,
+        "occurred_at": envelope.time,
+        "traceparent": envelope.traceparent,
+        "data": envelope.data,
+    }
+
+
+async def add_to_outbox(
+    session: AsyncSession, tables: MessagingTables, envelopes: Sequence[Envelope]
+) -> None:
+    if envelopes:
+        await session.execute(tables.outbox.insert(), [outbox_row(e) for e in envelopes])
+
+
+def envelope_from_row(row: Row[Any]) -> Envelope:
+    return Envelope(
+        id=row.event_id,
+        type=row.event_type,
+        source=row.source,
+        subject=row.subject,
+        time=as_utc(row.occurred_at),
+        data=row.data,
+        traceparent=row.traceparent,
+    )
+
+
+class OutboxRelay:
+    """Publishes the outbox of one service. One relay runs per service database."""
+
+    def __init__(
+        self,
+        db: Database,
+        tables: MessagingTables,
+        service: str,
+        *,
+        batch_size: int = 256,
+        poll_interval_s: float = 1.0,
+        max_backoff_s: float = 15.0,
+        publish_timeout_s: float = 5.0,
+        retention: timedelta = timedelta(days=7),
+    ) -> None:
+        self.db = db
+        self.tables = tables
+        self.service = service
+        self.stream = stream_name(service)
+        self.batch_size = batch_size
+        self.poll_interval_s = poll_interval_s
+        self.max_backoff_s = max_backoff_s
+        self.publish_timeout_s = publish_timeout_s
+        self.retention = retention
+        self._wake = asyncio.Event()
+        self._last_purge = utcnow() - timedelta(days=1)
+
+    def wake(self) -> None:
+        """Called after a commit that wrote outbox rows."""
+        self._wake.set()
+
+    async def run(self, js: JetStreamContext) -> None:
+        failures = 0
+        while True:
+            try:
+                published = await self.publish_pending(js)
+                failures = 0
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                failures += 1
+                delay = min(self.max_backoff_s, 0.2 * 2**failures) * (0.5 + random.random() / 2)
+                log.warning("outbox.publish_failed", error=repr(exc), retry_in_s=round(delay, 2))
+                await asyncio.sleep(delay)
+                continue
+            await self._maybe_purge()
+            if published:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_interval_s)
+            self._wake.clear()
+
+    async def publish_pending(self, js: JetStreamContext) -> int:
+        """Publish everything unpublished; returns how many rows were marked published."""
+        total = 0
+        while True:
+            async with self.db.read() as session:
+                rows = (
+                    await session.execute(
+                        select(self.tables.outbox)
+                        .where(self.tables.outbox.c.published_at.is_(None))
+                        .order_by(self.tables.outbox.c.seq)
+                        .limit(self.batch_size)
+                    )
+                ).all()
+            if not rows:
+                return total
+            acked = await self._publish_in_order(js, rows)
+            if acked:
+                async with self.db.sessions() as session, session.begin():
+                    await session.execute(
+                        update(self.tables.outbox)
+                        .where(self.tables.outbox.c.seq.in_([r.seq for r in rows[:acked]]))
+                        .values(published_at=utcnow())
+                    )
+                total += acked
+                METRICS.published.labels(self.service).inc(acked)
+            if acked < len(rows):
+                raise RuntimeError(f"{len(rows) - acked} outbox rows not acknowledged")
+            if len(rows) < self.batch_size:
+                return total
+
+    async def _publish_in_order(self, js: JetStreamContext, rows: Sequence[Row[Any]]) -> int:
+        """Send the batch in order without waiting between messages, then await every PubAck.
+
+        Returns the length of the acknowledged prefix: rows after a failure are sent again
+        next time (JetStream drops the ones it already stored by their Nats-Msg-Id).
+        """
+        futures: list[asyncio.Future[Any]] = []
+        try:
+            for row in rows:
+                envelope = envelope_from_row(row)
+                futures.append(
+                    await js.publish_async(
+                        envelope.type,
+                        envelope.body(),
+                        stream=self.stream,
+                        headers=envelope.headers(),
+                        wait_stall=self.publish_timeout_s,
+                    )
+                )
+            await asyncio.wait(futures, timeout=self.publish_timeout_s)
+        finally:
+            for future in futures:
+                if not future.done():
+                    future.cancel()
+        acked = 0
+        for future in futures:
+            if future.cancelled() or future.exception() is not None:
+                if not future.cancelled():
+                    log.warning("outbox.puback_error", error=repr(future.exception()))
+                break
+            acked += 1
+        return acked
+
+    async def _maybe_purge(self) -> None:
+        if utcnow() - self._last_purge < timedelta(hours=1):
+            return
+        self._last_purge = utcnow()
+        removed = await purge_published(self.db, self.tables, older_than=self.retention)
+        if removed:
+            log.info("outbox.purged", rows=removed)
+
+
+async def purge_published(db: Database, tables: MessagingTables, *, older_than: timedelta) -> int:
+    cutoff = utcnow() - older_than
+    async with db.sessions() as session, session.begin():
+        result = await session.execute(
+            delete(tables.outbox).where(
+                tables.outbox.c.published_at.is_not(None),
+                tables.outbox.c.published_at < cutoff,
+            )
+        )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def replay_since(db: Database, tables: MessagingTables, since: datetime) -> int:
+    """Mark rows written since ``since`` unpublished so the relay sends them again.
+
+    Consumers are idempotent, so a replay is safe; it heals a broker that lost messages.
+    """
+    async with db.sessions() as session, session.begin():
+        result = await session.execute(
+            update(tables.outbox)
+            .where(tables.outbox.c.occurred_at >= since)
+            .values(published_at=None)
+        )
+    count = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    log.info("outbox.replay_scheduled", since=since.isoformat(), rows=count)
+    return count
+
+
+async def outbox_lag_seconds(db: Database, tables: MessagingTables) -> float:
+    """Age of the oldest unpublished row, 0 when everything is published."""
+    async with db.read() as session:
+        oldest = (
+            await session.execute(
+                select(func.min(tables.outbox.c.occurred_at)).where(
+                    tables.outbox.c.published_at.is_(None)
+                )
+            )
+        ).scalar_one_or_none()
+    if oldest is None:
+        return 0.0
+    return max(0.0, (utcnow() - as_utc(oldest)).total_seconds())

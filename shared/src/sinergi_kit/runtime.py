@@ -1,0 +1,199 @@
+"""What runs inside one service process: database, NatsClient connection, relay, consumers, HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import nats
+from fastapi import APIRouter, FastAPI
+from nats.aio.client import Client as NatsClient
+from nats.js import JetStreamContext
+
+from sinergi_kit.db import Database
+from sinergi_kit.logging import configure_logging, get_logger
+from sinergi_kit.messaging.consumer import Consumer, Handler, RetryPolicy
+from sinergi_kit.messaging.outbox import OutboxRelay
+from sinergi_kit.messaging.tables import MessagingTables
+from sinergi_kit.messaging.topology import STREAMS, consumer_spec, provision
+from sinergi_kit.migrations import upgrade
+from sinergi_kit.settings import ServiceSettings
+from sinergi_kit.uow import UnitOfWorkFactory
+
+log = get_logger(__name__)
+
+
+@dataclass
+class ServiceDefinition:
+    """Everything the kit needs to know to run a service."""
+
+    name: str
+    settings: ServiceSettings
+    tables: MessagingTables
+    migrations: Path
+    routers: list[APIRouter] = field(default_factory=list)
+    handlers: dict[str, dict[str, Handler]] = field(default_factory=dict)
+    title: str = ""
+    description: str = ""
+
+
+async def connect_nats(url: str, name: str) -> NatsClient:
+    async def on_disconnect() -> None:
+        log.warning("nats.disconnected")
+
+    async def on_reconnect() -> None:
+        log.info("nats.reconnected")
+
+    async def on_error(exc: Exception) -> None:
+        log.debug("nats.error", error=repr(exc))
+
+    return await nats.connect(
+        url,
+        name=name,
+        connect_timeout=2,
+        reconnect_time_wait=0.5,
+        max_reconnect_attempts=-1,
+        allow_reconnect=True,
+        disconnected_cb=on_disconnect,
+        reconnected_cb=on_reconnect,
+        error_cb=on_error,
+    )
+
+
+class ServiceRuntime:
+    def __init__(self, definition: ServiceDefinition) -> None:
+        self.definition = definition
+        settings = definition.settings
+        self.settings = settings
+        self.db = Database(settings.resolved_database_url())
+        self.relay = OutboxRelay(
+            self.db,
+            definition.tables,
+            definition.name,
+            batch_size=settings.outbox_batch_size,
+            poll_interval_s=settings.outbox_poll_interval_s,
+            max_backoff_s=settings.outbox_max_backoff_s,
+            retention=timedelta(days=settings.outbox_retention_days),
+        )
+        self.uow = UnitOfWorkFactory(self.db, definition.tables, self.relay.wake)
+        retry = RetryPolicy(
+            max_deliveries=settings.consumer_max_deliveries,
+            base_delay_s=settings.consumer_retry_base_s,
+            max_delay_s=settings.consumer_retry_max_s,
+        )
+        self.consumers = [
+            Consumer(
+                consumer_spec(durable),
+                handlers,
+                self.uow,
+                batch_size=settings.consumer_batch_size,
+                retry=retry,
+            )
+            for durable, handlers in definition.handlers.items()
+        ]
+        self.nc: NatsClient | None = None
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    @property
+    def nats_connected(self) -> bool:
+        return self.nc is not None and self.nc.is_connected
+
+    async def start(self) -> None:
+        await self.db.ping()
+        self._tasks.append(asyncio.create_task(self._messaging(), name="messaging"))
+
+    async def _messaging(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                self.nc = await connect_nats(self.settings.nats_url, self.definition.name)
+                break
+            except Exception as exc:
+                log.warning(
+                    "nats.connect_failed",
+                    url=self.settings.nats_url,
+                    error=repr(exc),
+                    retry_in_s=delay,
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+        js = self.nc.jetstream()
+        await self._provision_with_retry(js)
+        log.info("nats.ready", url=self.settings.nats_url)
+        runners: list[Callable[[JetStreamContext], Coroutine[Any, Any, None]]] = [self.relay.run]
+        runners += [consumer.run for consumer in self.consumers]
+        async with asyncio.TaskGroup() as group:
+            for run in runners:
+                group.create_task(run(js))
+
+    async def _provision_with_retry(self, js: JetStreamContext) -> None:
+        if not self.settings.provision_topology_on_start:
+            return
+        own_consumers = [consumer.spec for consumer in self.consumers]
+        needed = {self.definition.name} | {
+            name for name, spec in STREAMS.items() if spec.name in {c.stream for c in own_consumers}
+        }
+        while True:
+            try:
+                await provision(
+                    js, streams=[STREAMS[n] for n in sorted(needed)], consumers=own_consumers
+                )
+                return
+            except Exception as exc:
+                log.warning("topology.provision_failed", error=repr(exc))
+                await asyncio.sleep(1.0)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.nc is not None:
+            with contextlib.suppress(Exception):
+                await self.nc.drain()
+        await self.db.dispose()
+
+
+def migrate(definition: ServiceDefinition) -> None:
+    upgrade(definition.migrations, definition.settings.resolved_database_url())
+
+
+def create_app(definition: ServiceDefinition) -> FastAPI:
+    """The service's ASGI app; the runtime starts and stops with it."""
+    from sinergi_kit.http.ops import install_ops_routes
+    from sinergi_kit.http.problems import install_problem_handlers
+    from sinergi_kit.http.tracing import TraceMiddleware
+
+    settings = definition.settings
+    configure_logging(definition.name, settings.log_format, settings.log_level)
+    runtime = ServiceRuntime(definition)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        log.info("service.started", port=settings.http_port)
+        try:
+            yield
+        finally:
+            await runtime.stop()
+            log.info("service.stopped")
+
+    app = FastAPI(
+        title=definition.title or f"Sinergi {definition.name}",
+        description=definition.description,
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    app.add_middleware(TraceMiddleware)
+    install_problem_handlers(app)
+    install_ops_routes(app, runtime)
+    for router in definition.routers:
+        app.include_router(router)
+    return app

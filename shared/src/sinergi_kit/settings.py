@@ -1,0 +1,45 @@
+"""Settings shared by every service; each service subclasses with its own env prefix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+VAR_DIR = Path("var")
+
+
+class ServiceSettings(BaseSettings):
+    """Base settings. A service sets ``model_config`` with ``env_prefix="SINERGI_<NAME>_"``."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    service_name: str = "sinergi"
+    database_url: str = ""
+    nats_url: str = "nats://127.0.0.1:4223"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    log_format: Literal["auto", "json", "console"] = "auto"
+    log_level: str = "INFO"
+    public_base_url: str = ""
+
+    provision_topology_on_start: bool = True
+    outbox_poll_interval_s: float = Field(default=1.0, gt=0)
+    outbox_batch_size: int = Field(default=256, ge=1, le=10_000)
+    outbox_retention_days: int = Field(default=7, ge=0)
+    outbox_max_backoff_s: float = Field(default=15.0, gt=0)
+    readiness_max_outbox_lag_s: float = Field(default=60.0, gt=0)
+
+    consumer_batch_size: int = Field(default=256, ge=1, le=10_000)
+    consumer_max_deliveries: int = Field(default=5, ge=1)
+    consumer_retry_base_s: float = Field(default=1.0, gt=0)
+    consumer_retry_max_s: float = Field(default=60.0, gt=0)
+
+    def resolved_database_url(self) -> str:
+        """The configured URL, or the embedded SQLite file under ``var/``."""
+        if self.database_url:
+            return self.database_url
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        return f"sqlite+aiosqlite:///{VAR_DIR / (self.service_name + '.db')}"

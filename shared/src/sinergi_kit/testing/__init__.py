@@ -1,0 +1,1 @@
+"""Test support: a real NATS server and real databases for every service's tests."""

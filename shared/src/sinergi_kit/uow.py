@@ -1,0 +1,57 @@
+"""Unit of work: one database transaction that holds a use case's state changes and the
+events they produce. The events become outbox rows in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sinergi_kit.contracts.base import EventContract
+from sinergi_kit.db import Database
+from sinergi_kit.envelope import Envelope
+from sinergi_kit.messaging.outbox import add_to_outbox
+from sinergi_kit.messaging.tables import MessagingTables
+
+
+class UnitOfWork:
+    def __init__(self, session: AsyncSession, tables: MessagingTables) -> None:
+        self.session = session
+        self._tables = tables
+        self._pending: list[Envelope] = []
+        self.emitted = 0
+
+    def emit(self, event: EventContract) -> Envelope:
+        envelope = Envelope.wrap(event)
+        self._pending.append(envelope)
+        return envelope
+
+    async def flush_events(self) -> None:
+        """Write the events emitted so far to the outbox (inside the open transaction)."""
+        await add_to_outbox(self.session, self._tables, self._pending)
+        self.emitted += len(self._pending)
+        self._pending.clear()
+
+
+class UnitOfWorkFactory:
+    def __init__(
+        self, db: Database, tables: MessagingTables, on_commit: Callable[[], None]
+    ) -> None:
+        self.db = db
+        self.tables = tables
+        self._on_commit = on_commit
+
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[UnitOfWork]:
+        """Commit on a clean exit, roll back on an exception; wake the relay after commit."""
+        async with self.db.sessions() as session:
+            async with session.begin():
+                uow = UnitOfWork(session, self.tables)
+                yield uow
+                await uow.flush_events()
+            if uow.emitted:
+                self._on_commit()
+
+    def notify_committed(self) -> None:
+        self._on_commit()
