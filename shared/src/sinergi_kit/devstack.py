@@ -1,0 +1,205 @@
+"""The embedded platform for one machine: nats-server from the wheel, the four services as
+separate processes on SQLite files under ``var/``. Ctrl-C stops every child."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import nats
+
+from sinergi_kit.messaging.topology import provision
+from sinergi_kit.nats_server import EmbeddedNats
+from sinergi_kit.service_cli import port_is_free
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    port: int
+
+    @property
+    def env_prefix(self) -> str:
+        return f"SINERGI_{self.name.upper()}_"
+
+
+DEFAULT_SERVICES = (
+    ServiceSpec("registry", 8101),
+    ServiceSpec("events", 8102),
+    ServiceSpec("notify", 8103),
+    ServiceSpec("factcheck", 8104),
+)
+DEFAULT_NATS_PORT = 4223
+_PR_SET_PDEATHSIG = 1
+
+
+class StartupError(RuntimeError):
+    pass
+
+
+def _die_with_parent() -> None:
+    """Linux: a child gets SIGTERM if the dev stack itself is killed, so none is orphaned."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+def configured_services() -> list[ServiceSpec]:
+    return [
+        ServiceSpec(s.name, int(os.environ.get(f"{s.env_prefix}HTTP_PORT", s.port)))
+        for s in DEFAULT_SERVICES
+    ]
+
+
+def check_ports(host: str, ports: dict[str, int]) -> None:
+    taken = [f"{name} ({port})" for name, port in ports.items() if not port_is_free(host, port)]
+    if taken:
+        raise StartupError(
+            "Port sudah dipakai / port already in use: " + ", ".join(taken) + ". "
+            "Hentikan proses itu atau pilih port lain, mis. SINERGI_REGISTRY_HTTP_PORT=9101 / "
+            "stop that process or choose other ports, e.g. SINERGI_REGISTRY_HTTP_PORT=9101, "
+            "SINERGI_DEV_NATS_PORT=4323."
+        )
+
+
+class DevStack:
+    def __init__(self, var_dir: Path, host: str = "127.0.0.1") -> None:
+        self.var_dir = var_dir.resolve()
+        self.host = host
+        self.services = configured_services()
+        self.nats = EmbeddedNats(
+            self.var_dir / "nats",
+            port=int(os.environ.get("SINERGI_DEV_NATS_PORT", DEFAULT_NATS_PORT)),
+            host=host,
+            log_file=self.var_dir / "log" / "nats.log",
+        )
+        self.children: list[subprocess.Popen[bytes]] = []
+
+    def service_env(self, spec: ServiceSpec) -> dict[str, str]:
+        env = dict(os.environ)
+        prefix = spec.env_prefix
+        env.setdefault(f"{prefix}DATABASE_URL",
+                       f"sqlite+aiosqlite:///{self.var_dir / (spec.name + '.db')}")
+        env[f"{prefix}NATS_URL"] = self.nats.url
+        env[f"{prefix}HTTP_HOST"] = self.host
+        env[f"{prefix}HTTP_PORT"] = str(spec.port)
+        env.setdefault(f"{prefix}LOG_FORMAT", "json")
+        return env
+
+    def start(self) -> None:
+        ports = {s.name: s.port for s in self.services} | {"nats": self.nats.port}
+        check_ports(self.host, ports)
+        (self.var_dir / "log").mkdir(parents=True, exist_ok=True)
+        self._say(f"NATS JetStream di / at {self.nats.url} (store {self.nats.store_dir})")
+        self.nats.start()
+        self._provision()
+        for spec in self.services:
+            env = self.service_env(spec)
+            module = f"sinergi_{spec.name}"
+            log = open(self.var_dir / "log" / f"{spec.name}.log", "ab")  # noqa: SIM115
+            self.children.append(
+                subprocess.Popen([sys.executable, "-m", module, "serve"], env=env, stdout=log,
+                                 stderr=log, preexec_fn=_die_with_parent)
+            )
+        self._wait_healthy()
+
+    def _provision(self) -> None:
+        import asyncio
+
+        async def run() -> None:
+            nc = await nats.connect(self.nats.url)
+            try:
+                await provision(nc.jetstream())
+            finally:
+                await nc.close()
+
+        asyncio.run(run())
+
+    def url(self, spec: ServiceSpec) -> str:
+        return f"http://{self.host}:{spec.port}"
+
+    def _wait_healthy(self, timeout_s: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        pending = list(self.services)
+        while pending:
+            for child, spec in zip(self.children, self.services, strict=True):
+                if child.poll() is not None:
+                    raise StartupError(
+                        f"{spec.name} stopped with code {child.returncode}; see "
+                        f"{self.var_dir / 'log' / (spec.name + '.log')}"
+                    )
+            spec = pending[0]
+            try:
+                if httpx.get(self.url(spec) + "/readyz", timeout=1).status_code == 200:
+                    pending.pop(0)
+                    continue
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise StartupError(f"{spec.name} did not become ready in {timeout_s:.0f}s")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        for child in self.children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in self.children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        self.children.clear()
+        self.nats.stop()
+
+    def banner(self) -> str:
+        lines = ["", "Sinergi berjalan / Sinergi is running:"]
+        for spec in self.services:
+            lines.append(f"  {spec.name:<10} {self.url(spec)}   (API docs: {self.url(spec)}/docs)")
+        lines.append(f"  {'nats':<10} {self.nats.url}")
+        lines.append(f"  logs       {self.var_dir / 'log'}")
+        lines.append("Tekan Ctrl-C untuk berhenti / press Ctrl-C to stop.")
+        return "\n".join(lines)
+
+    @staticmethod
+    def _say(text: str) -> None:
+        print(text, flush=True)
+
+
+def run_dev_stack(var_dir: Path) -> int:
+    stack = DevStack(var_dir)
+    stopping = False
+
+    def on_signal(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        if not stopping:
+            stopping = True
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        stack.start()
+        print(stack.banner(), flush=True)
+        while all(child.poll() is None for child in stack.children):
+            time.sleep(0.5)
+        print("Sebuah layanan berhenti / a service stopped; shutting down.", flush=True)
+        return 1
+    except StartupError as exc:
+        print(str(exc), file=sys.stderr, flush=True)
+        return 2
+    except KeyboardInterrupt:
+        print("\nMenghentikan / stopping…", flush=True)
+        return 0
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        stack.stop()
+        print("Berhenti / stopped.", flush=True)
