@@ -31,7 +31,10 @@ def dev_env(ports: dict[str, int]) -> dict[str, str]:
 def start_dev(tmp_path: Path, ports: dict[str, int]) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "sinergi_kit.cli", "dev", "--var-dir", str(tmp_path / "var")],
-        env=dev_env(ports), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=dev_env(ports),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 
@@ -56,7 +59,7 @@ def test_ctrl_c_stops_every_child_and_leaves_no_orphan(tmp_path: Path) -> None:
 
     stack.send_signal(signal.SIGINT)
     assert stack.wait(timeout=60) == 0
-    gone, alive = psutil.wait_procs(children, timeout=10)
+    _gone, alive = psutil.wait_procs(children, timeout=10)
     assert alive == [], f"orphans left: {alive}"
     for name in SERVICES:
         with pytest.raises(httpx.HTTPError):

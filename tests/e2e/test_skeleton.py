@@ -32,8 +32,9 @@ def services(
     started: dict[str, ServiceProcess] = {}
     try:
         for name in ("registry", "events", "notify", "factcheck"):
-            process = ServiceProcess(name, service_databases(name), clean_nats,
-                                     tmp_path / f"{name}.log")
+            process = ServiceProcess(
+                name, service_databases(name), clean_nats, tmp_path / f"{name}.log"
+            )
             process.start()
             started[name] = process
         yield started
@@ -73,22 +74,32 @@ def test_an_account_registered_reaches_the_events_directory_with_its_trace(
     assert httpx.get(registry.base_url + f"/accounts/{account['id']}").json() == account
 
     def projected() -> bool:
-        return httpx.get(events.base_url + f"/directory/accounts/{account['id']}").status_code == 200
+        return (
+            httpx.get(events.base_url + f"/directory/accounts/{account['id']}").status_code == 200
+        )
 
     wait_for(projected)
     assert httpx.get(events.base_url + f"/directory/accounts/{account['id']}").json() == account
 
-    lines = [json.loads(line) for line in events.log_path.read_text().splitlines()
-             if line.startswith("{")]
-    projected_lines = [line for line in lines if line["event"] == "directory.account_projected"]
-    assert projected_lines and projected_lines[0]["trace_id"] == trace.trace_id
+    lines = [
+        json.loads(line)
+        for line in events.log_path.read_text().splitlines()
+        if line.startswith("{")
+    ]
+    projected_lines = [line for line in lines if line["event"] == "directory.accounts_projected"]
+    assert projected_lines and projected_lines[0]["trace_ids"] == [trace.trace_id]
     assert projected_lines[0]["service"] == "events"
-    assert projected_lines[0]["event_id"]
+    assert len(projected_lines[0]["event_ids"]) == 1
 
     duplicate = httpx.post(
         registry.base_url + "/accounts",
-        json={"platform": "instagram", "handle": "@diskominfo.jombang", "display_name": "x",
-              "managed_by": "government", "category": "government"},
+        json={
+            "platform": "instagram",
+            "handle": "@diskominfo.jombang",
+            "display_name": "x",
+            "managed_by": "government",
+            "category": "government",
+        },
         headers={"accept-language": "en"},
     )
     assert duplicate.status_code == 409
@@ -100,7 +111,11 @@ def test_an_account_registered_reaches_the_events_directory_with_its_trace(
         assert httpx.get(process.base_url + "/healthz").json()["service"] == process.name
         metrics = httpx.get(process.base_url + "/metrics").text
         assert "sinergi_outbox_lag_seconds" in metrics
-    assert 'sinergi_events_published_total{service="registry"} 1.0' in httpx.get(
-        registry.base_url + "/metrics").text
-    assert 'sinergi_events_consumed_total{consumer="events-registry"} 1.0' in httpx.get(
-        events.base_url + "/metrics").text
+    assert (
+        'sinergi_events_published_total{service="registry"} 1.0'
+        in httpx.get(registry.base_url + "/metrics").text
+    )
+    assert (
+        'sinergi_events_consumed_total{consumer="events-registry"} 1.0'
+        in httpx.get(events.base_url + "/metrics").text
+    )

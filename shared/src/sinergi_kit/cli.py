@@ -60,17 +60,20 @@ def show_command(nats_url: str = NATS_URL) -> None:
                 except nats.js.errors.NotFoundError:
                     typer.echo(f"{spec.name}: missing")
                     continue
-                typer.echo(f"{spec.name}: {info.state.messages} messages, "
-                           f"last seq {info.state.last_seq}")
+                typer.echo(
+                    f"{spec.name}: {info.state.messages} messages, last seq {info.state.last_seq}"
+                )
             for consumer in CONSUMERS:
                 try:
                     cinfo = await js.consumer_info(consumer.stream, consumer.durable)
                 except nats.js.errors.NotFoundError:
                     typer.echo(f"  {consumer.durable}: missing")
                     continue
-                typer.echo(f"  {consumer.durable} on {consumer.stream}: "
-                           f"lag {cinfo.num_pending}, unacked {cinfo.num_ack_pending}, "
-                           f"redelivered {cinfo.num_redelivered}")
+                typer.echo(
+                    f"  {consumer.durable} on {consumer.stream}: "
+                    f"lag {cinfo.num_pending}, unacked {cinfo.num_ack_pending}, "
+                    f"redelivered {cinfo.num_redelivered}"
+                )
         finally:
             await nc.close()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,17 @@ class Database:
         await self.engine.dispose()
 
 
+@lru_cache(maxsize=64)
+def _upsert_statement(table: Table, dialect: str, key: str, version: str) -> Any:
+    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=[key],
+        set_={c.name: statement.excluded[c.name] for c in table.columns if c.name != key},
+        where=table.c[version] < statement.excluded[version],
+    )
+
+
 async def upsert_newer(
     session: AsyncSession,
     table: Table,
@@ -120,16 +132,14 @@ async def upsert_newer(
     """Insert rows, or overwrite an existing row only with a higher version.
 
     Projections use it: events carry the aggregate's full state and version, so an old
-    event arriving late never overwrites newer state.
+    event arriving late never overwrites newer state. Within ``rows`` the highest version of
+    each key wins.
     """
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    insert = sqlite_insert if dialect == "sqlite" else pg_insert
-    statement = insert(table).values(rows)
-    statement = statement.on_conflict_do_update(
-        index_elements=[key],
-        set_={c.name: statement.excluded[c.name] for c in table.columns if c.name != key},
-        where=table.c[version] < statement.excluded[version],
-    )
-    await session.execute(statement)
+    newest: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        current = newest.get(row[key])
+        if current is None or current[version] < row[version]:
+            newest[row[key]] = row
+    if newest:
+        statement = _upsert_statement(table, session.get_bind().dialect.name, key, version)
+        await session.execute(statement, list(newest.values()))

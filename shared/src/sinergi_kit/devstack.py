@@ -87,8 +87,9 @@ class DevStack:
     def service_env(self, spec: ServiceSpec) -> dict[str, str]:
         env = dict(os.environ)
         prefix = spec.env_prefix
-        env.setdefault(f"{prefix}DATABASE_URL",
-                       f"sqlite+aiosqlite:///{self.var_dir / (spec.name + '.db')}")
+        env.setdefault(
+            f"{prefix}DATABASE_URL", f"sqlite+aiosqlite:///{self.var_dir / (spec.name + '.db')}"
+        )
         env[f"{prefix}NATS_URL"] = self.nats.url
         env[f"{prefix}HTTP_HOST"] = self.host
         env[f"{prefix}HTTP_PORT"] = str(spec.port)
@@ -107,8 +108,13 @@ class DevStack:
             module = f"sinergi_{spec.name}"
             log = open(self.var_dir / "log" / f"{spec.name}.log", "ab")  # noqa: SIM115
             self.children.append(
-                subprocess.Popen([sys.executable, "-m", module, "serve"], env=env, stdout=log,
-                                 stderr=log, preexec_fn=_die_with_parent)
+                subprocess.Popen(
+                    [sys.executable, "-m", module, "serve"],
+                    env=env,
+                    stdout=log,
+                    stderr=log,
+                    preexec_fn=_die_with_parent,
+                )
             )
         self._wait_healthy()
 

@@ -17,7 +17,7 @@ from nats.js import JetStreamContext
 
 from sinergi_kit.db import Database
 from sinergi_kit.logging import configure_logging, get_logger
-from sinergi_kit.messaging.consumer import Consumer, Handler, RetryPolicy
+from sinergi_kit.messaging.consumer import Consumer, RetryPolicy, Subscription
 from sinergi_kit.messaging.outbox import OutboxRelay
 from sinergi_kit.messaging.tables import MessagingTables
 from sinergi_kit.messaging.topology import STREAMS, consumer_spec, provision
@@ -37,7 +37,7 @@ class ServiceDefinition:
     tables: MessagingTables
     migrations: Path
     routers: list[APIRouter] = field(default_factory=list)
-    handlers: dict[str, dict[str, Handler]] = field(default_factory=dict)
+    subscriptions: list[Subscription] = field(default_factory=list)
     title: str = ""
     description: str = ""
 
@@ -88,13 +88,13 @@ class ServiceRuntime:
         )
         self.consumers = [
             Consumer(
-                consumer_spec(durable),
-                handlers,
+                consumer_spec(subscription.durable),
+                subscription,
                 self.uow,
                 batch_size=settings.consumer_batch_size,
                 retry=retry,
             )
-            for durable, handlers in definition.handlers.items()
+            for subscription in definition.subscriptions
         ]
         self.nc: NatsClient | None = None
         self._tasks: list[asyncio.Task[Any]] = []

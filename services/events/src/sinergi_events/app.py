@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from sinergi_events.adapters.tables import messaging
 from sinergi_events.entrypoints.http import router
-from sinergi_events.service_layer.directory import REGISTRY_HANDLERS
+from sinergi_events.service_layer.directory import REGISTRY_SUBSCRIPTION
 from sinergi_events.settings import EventsSettings
 from sinergi_kit.runtime import ServiceDefinition, create_app
 
@@ -22,7 +22,7 @@ def definition(settings: EventsSettings | None = None) -> ServiceDefinition:
         tables=messaging,
         migrations=MIGRATIONS,
         routers=[router],
-        handlers={"events-registry": REGISTRY_HANDLERS},
+        subscriptions=[REGISTRY_SUBSCRIPTION],
         title="Sinergi Events",
         description="Kopilaborasi: jadwal, undangan, RSVP, dan check-in. / Kopilaborasi "
         "scheduling, invitations, RSVP and check-in.",

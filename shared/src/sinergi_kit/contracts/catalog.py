@@ -31,8 +31,14 @@ def asyncapi() -> dict[str, Any]:
             "contentType": "application/json",
             "headers": {
                 "type": "object",
-                "required": ["ce-specversion", "ce-id", "ce-type", "ce-source", "ce-time",
-                             "Nats-Msg-Id"],
+                "required": [
+                    "ce-specversion",
+                    "ce-id",
+                    "ce-type",
+                    "ce-source",
+                    "ce-time",
+                    "Nats-Msg-Id",
+                ],
                 "properties": {
                     "ce-specversion": {"const": SPEC_VERSION},
                     "ce-id": {"type": "string", "format": "uuid", "description": "UUIDv7"},
@@ -85,16 +91,23 @@ def markdown() -> str:
     contracts = registered_contracts()
     for event_type, model in contracts.items():
         consumers = sorted(
-            c.durable for c in CONSUMERS
-            if any(_matches(f, event_type) for f in c.filter_subjects)
+            c.durable for c in CONSUMERS if any(_matches(f, event_type) for f in c.filter_subjects)
         )
         lines.append(
             f"| `{event_type}` | {model.producer()} (`{stream_name(model.producer())}`) | "
             f"{', '.join(consumers) or '—'} | {model.summary} |"
         )
     for event_type, schema in json_schemas().items():
-        lines += ["", f"## `{event_type}`", "", contracts[event_type].summary, "", "```json",
-                  json.dumps(schema, indent=2, ensure_ascii=False), "```"]
+        lines += [
+            "",
+            f"## `{event_type}`",
+            "",
+            contracts[event_type].summary,
+            "",
+            "```json",
+            json.dumps(schema, indent=2, ensure_ascii=False),
+            "```",
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -14,7 +14,7 @@ import asyncio
 import time
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from nats.aio.msg import Msg
@@ -38,6 +38,17 @@ from sinergi_kit.uow import UnitOfWork, UnitOfWorkFactory
 log = get_logger(__name__)
 
 Handler = Callable[[UnitOfWork, Envelope, Any], Awaitable[None]]
+BatchHandler = Callable[[UnitOfWork, Sequence[tuple[Envelope, Any]]], Awaitable[None]]
+"""Applies a run of consecutive events of one type in one go (a projection's bulk upsert)."""
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """What one durable consumer of a service does with each event type."""
+
+    durable: str
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    batch_handlers: dict[str, BatchHandler] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -61,7 +72,7 @@ class Consumer:
     def __init__(
         self,
         spec: ConsumerSpec,
-        handlers: dict[str, Handler],
+        subscription: Subscription,
         uow_factory: UnitOfWorkFactory,
         *,
         batch_size: int = 256,
@@ -69,7 +80,8 @@ class Consumer:
         fetch_timeout_s: float = 1.0,
     ) -> None:
         self.spec = spec
-        self.handlers = handlers
+        self.handlers = subscription.handlers
+        self.batch_handlers = subscription.batch_handlers
         self.uow = uow_factory
         self.db: Database = uow_factory.db
         self.tables: MessagingTables = uow_factory.tables
@@ -132,24 +144,37 @@ class Consumer:
                     )
                 ).scalars()
             )
-            rows: list[dict[str, Any]] = []
+            fresh: list[Decoded] = []
             for item in items:
                 if item.envelope.id in seen:
                     METRICS.skipped_duplicates.labels(self.name).inc()
                     continue
                 seen.add(item.envelope.id)
-                await self._handle(uow, item)
-                rows.append(
-                    {
-                        "consumer": self.name,
-                        "event_id": item.envelope.id,
-                        "event_type": item.envelope.type,
-                        "processed_at": utcnow(),
-                    }
-                )
+                fresh.append(item)
+            for run in _runs_of_one_type(fresh):
+                await self._handle_run(uow, run)
+            now = utcnow()
+            rows = [
+                {
+                    "consumer": self.name,
+                    "event_id": item.envelope.id,
+                    "event_type": item.envelope.type,
+                    "processed_at": now,
+                }
+                for item in fresh
+            ]
             if rows:
                 await uow.session.execute(inbox.insert(), rows)
         METRICS.consumed.labels(self.name).inc(len(rows))
+
+    async def _handle_run(self, uow: UnitOfWork, run: list[Decoded]) -> None:
+        batch_handler = self.batch_handlers.get(run[0].envelope.type)
+        if batch_handler is None:
+            for item in run:
+                await self._handle(uow, item)
+            return
+        with bound_context(event_type=run[0].envelope.type, batch=len(run)):
+            await batch_handler(uow, [(item.envelope, item.event) for item in run])
 
     async def _handle(self, uow: UnitOfWork, item: Decoded) -> None:
         handler = self.handlers.get(item.envelope.type)
@@ -225,6 +250,17 @@ class Consumer:
             error=error.splitlines()[-1] if error else "",
         )
         await msg.term()
+
+
+def _runs_of_one_type(items: Sequence[Decoded]) -> list[list[Decoded]]:
+    """Split into maximal runs of consecutive events of the same type, keeping order."""
+    runs: list[list[Decoded]] = []
+    for item in items:
+        if runs and runs[-1][0].envelope.type == item.envelope.type:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs
 
 
 def _metadata(msg: Msg) -> tuple[int | None, int]:

@@ -158,7 +158,6 @@ class OutboxRelay:
                         envelope.body(),
                         stream=self.stream,
                         headers=envelope.headers(),
-                        wait_stall=self.publish_timeout_s,
                     )
                 )
             await asyncio.wait(futures, timeout=self.publish_timeout_s)

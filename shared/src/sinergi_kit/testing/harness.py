@@ -4,7 +4,7 @@ one projection table, a relay and a consumer over the registry stream."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -19,7 +19,7 @@ from sinergi_kit.contracts.registry import AccountRegisteredV1, AccountState
 from sinergi_kit.db import Database, make_metadata, upsert_newer
 from sinergi_kit.envelope import Envelope
 from sinergi_kit.ids import new_id
-from sinergi_kit.messaging.consumer import Consumer, Handler, RetryPolicy
+from sinergi_kit.messaging.consumer import Consumer, Handler, RetryPolicy, Subscription
 from sinergi_kit.messaging.outbox import OutboxRelay
 from sinergi_kit.messaging.tables import messaging_tables
 from sinergi_kit.messaging.topology import STREAMS, ConsumerSpec
@@ -84,24 +84,36 @@ class Harness:
         handlers: dict[str, Handler] | None = None,
         retry: RetryPolicy | None = None,
         batch_size: int = 64,
+        *,
+        batched: bool = False,
     ) -> Consumer:
+        """Projects account events one by one, or in runs with ``batched``."""
+        if batched:
+            subscription = Subscription(
+                TEST_CONSUMER.durable,
+                batch_handlers={AccountRegisteredV1.event_type: self.project_batch},
+            )
+        else:
+            subscription = Subscription(
+                TEST_CONSUMER.durable,
+                handlers=handlers or {AccountRegisteredV1.event_type: self.project},
+            )
         return Consumer(
             TEST_CONSUMER,
-            handlers or {AccountRegisteredV1.event_type: self.project},
+            subscription,
             self.uow,
             batch_size=batch_size,
             retry=retry,
             fetch_timeout_s=0.2,
         )
 
+    async def project_batch(self, uow: UnitOfWork, events: Sequence[tuple[Envelope, Any]]) -> None:
+        self.applied.extend(envelope.id for envelope, _ in events)
+        await upsert_newer(uow.session, projection, [_projection_row(e) for _, e in events])
+
     async def project(self, uow: UnitOfWork, envelope: Envelope, event: Any) -> None:
         self.applied.append(envelope.id)
-        account = event.account
-        await upsert_newer(
-            uow.session,
-            projection,
-            [{"id": account.id, "version": account.version, "handle": account.handle}],
-        )
+        await upsert_newer(uow.session, projection, [_projection_row(event)])
 
     def run(self, coroutine: Awaitable[None]) -> None:
         self.tasks.append(asyncio.ensure_future(coroutine))
@@ -115,6 +127,11 @@ class Harness:
     async def stream_messages(self) -> int:
         info = await self.js.stream_info(STREAMS["registry"].name)
         return int(info.state.messages)
+
+
+def _projection_row(event: Any) -> dict[str, Any]:
+    account = event.account
+    return {"id": account.id, "version": account.version, "handle": account.handle}
 
 
 async def connect(url: str) -> NatsClient:

@@ -45,7 +45,9 @@ class ServiceProcess:
         log = open(self.log_path, "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-m", f"sinergi_{self.name}", "serve"],
-            env=self.env(), stdout=log, stderr=log,
+            env=self.env(),
+            stdout=log,
+            stderr=log,
         )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sinergi_events.adapters.tables import directory_accounts
 from sinergi_kit.contracts.registry import AccountRegisteredV1, AccountState
 from sinergi_kit.db import upsert_newer
 from sinergi_kit.envelope import Envelope
 from sinergi_kit.logging import get_logger
-from sinergi_kit.messaging.consumer import Handler
+from sinergi_kit.messaging.consumer import Subscription
 from sinergi_kit.uow import UnitOfWork
 
 log = get_logger(__name__)
@@ -28,13 +30,21 @@ def directory_row(account: AccountState) -> dict[str, object]:
     }
 
 
-async def on_account_registered(
-    uow: UnitOfWork, envelope: Envelope, event: AccountRegisteredV1
+async def on_accounts_registered(
+    uow: UnitOfWork, events: Sequence[tuple[Envelope, AccountRegisteredV1]]
 ) -> None:
-    await upsert_newer(uow.session, directory_accounts, [directory_row(event.account)])
-    log.info("directory.account_projected", account_id=str(event.account.id))
+    await upsert_newer(
+        uow.session, directory_accounts, [directory_row(event.account) for _, event in events]
+    )
+    log.info(
+        "directory.accounts_projected",
+        count=len(events),
+        event_ids=[str(envelope.id) for envelope, _ in events],
+        trace_ids=sorted({envelope.trace_id or "" for envelope, _ in events}),
+    )
 
 
-REGISTRY_HANDLERS: dict[str, Handler] = {
-    AccountRegisteredV1.event_type: on_account_registered,
-}
+REGISTRY_SUBSCRIPTION = Subscription(
+    durable="events-registry",
+    batch_handlers={AccountRegisteredV1.event_type: on_accounts_registered},
+)

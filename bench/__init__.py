@@ -1,0 +1,1 @@
+"""Sinergi benchmarks: each figure beside a baseline measured in the same run."""
