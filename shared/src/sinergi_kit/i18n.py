@@ -45,6 +45,8 @@ def negotiate(accept_language: str | None) -> Lang:
 
 register_messages(
     {
+        "problem.unauthenticated": {"id": "Perlu autentikasi.", "en": "Authentication required."},
+        "problem.forbidden": {"id": "Akses ditolak.", "en": "Access denied."},
         "problem.not_found": {"id": "Sumber daya tidak ditemukan.", "en": "Resource not found."},
         "problem.validation": {
             "id": "Permintaan tidak valid.",

@@ -166,6 +166,9 @@ def migrate(definition: ServiceDefinition) -> None:
 
 def create_app(definition: ServiceDefinition) -> FastAPI:
     """The service's ASGI app; the runtime starts and stops with it."""
+    from fastapi.middleware.cors import CORSMiddleware
+
+    from sinergi_kit.auth import TokenVerifier
     from sinergi_kit.http.ops import install_ops_routes
     from sinergi_kit.http.problems import install_problem_handlers
     from sinergi_kit.http.tracing import TraceMiddleware
@@ -191,6 +194,14 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.state.token_verifier = TokenVerifier(settings)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=["ETag", "Location"],
+    )
     app.add_middleware(TraceMiddleware)
     install_problem_handlers(app)
     install_ops_routes(app, runtime)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Literal
 
@@ -25,6 +26,14 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     public_base_url: str = ""
 
+    jwt_secret: str = Field(default="", description="Shared HS256 key; empty: var/jwt.key")
+    jwt_issuer: str = "sinergi"
+    jwt_audience: str = "sinergi"
+    jwks_url: str = Field(default="", description="An OIDC provider's JWKS (RS256) instead")
+    cors_origins: list[str] = Field(
+        default_factory=lambda: ["http://127.0.0.1:8100", "http://localhost:8100"]
+    )
+
     provision_topology_on_start: bool = True
     outbox_poll_interval_s: float = Field(default=1.0, gt=0)
     outbox_batch_size: int = Field(default=256, ge=1, le=10_000)
@@ -36,6 +45,18 @@ class ServiceSettings(BaseSettings):
     consumer_max_deliveries: int = Field(default=5, ge=1)
     consumer_retry_base_s: float = Field(default=1.0, gt=0)
     consumer_retry_max_s: float = Field(default=60.0, gt=0)
+
+    def resolved_jwt_secret(self) -> str:
+        """The configured key, or one generated once under ``var/`` and shared by every
+        service of the embedded platform."""
+        if self.jwt_secret:
+            return self.jwt_secret
+        key_file = VAR_DIR / "jwt.key"
+        if not key_file.exists():
+            VAR_DIR.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
 
     def resolved_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file under ``var/``."""

@@ -51,7 +51,8 @@ class ProblemError(Exception):
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "content": {PROBLEM_JSON: {}}} for status in (400, 404, 409, 422)
+    status: {"model": Problem, "content": {PROBLEM_JSON: {}}}
+    for status in (400, 401, 403, 404, 409, 422)
 }
 
 
@@ -66,6 +67,8 @@ def problem_response(
 ) -> JSONResponse:
     lang: Lang = negotiate(request.headers.get("accept-language"))
     title_key = {
+        401: "problem.unauthenticated",
+        403: "problem.forbidden",
         404: "problem.not_found",
         409: "problem.conflict",
         422: "problem.validation",
