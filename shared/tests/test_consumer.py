@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sinergi_kit.contracts.registry import AccountRegisteredV1
 from sinergi_kit.envelope import Envelope
 from sinergi_kit.messaging.consumer import RetryPolicy
+from sinergi_kit.messaging.dead_letters import list_dead_letters, replay_dead_letters
 from sinergi_kit.testing.harness import Harness, account_event, eventually, projection, tables
 from sinergi_kit.uow import UnitOfWork
 
@@ -120,3 +121,37 @@ async def test_malformed_messages_are_dead_lettered_without_stopping_the_consume
     reasons = sorted(r.reason for r in await dead_letters(harness))
     assert reasons == ["bad_json", "invalid_data", "missing_headers", "unknown_type"]
     assert harness.applied == [good.id]
+
+
+async def test_a_dead_letter_is_replayed_once_the_cause_is_fixed(
+    harness_factory, clean_nats
+) -> None:
+    harness: Harness = await harness_factory(clean_nats)
+    broken = {"yes": True}
+
+    async def handler(uow: UnitOfWork, envelope: Envelope, event: Any) -> None:
+        if broken["yes"]:
+            raise RuntimeError("proyeksi belum siap")
+        await harness.project(uow, envelope, event)
+
+    event = account_event(handle="tertunda")
+    envelope = Envelope.wrap(event)
+    await harness.js.publish(SUBJECT, envelope.body(), headers=envelope.headers())
+    consumer = harness.consumer({SUBJECT: handler}, retry=RetryPolicy(max_deliveries=1))
+    harness.run(consumer.run(harness.js))
+
+    async def dead_lettered() -> bool:
+        return len(await dead_letters(harness)) == 1
+
+    await eventually(dead_lettered)
+    [still_failing] = await replay_dead_letters(harness.db, tables, [consumer])
+    assert not still_failing.ok and "proyeksi belum siap" in still_failing.error
+
+    broken["yes"] = False
+    [outcome] = await replay_dead_letters(harness.db, tables, [consumer])
+    assert outcome.ok
+    assert harness.applied == [envelope.id]
+    assert await harness.count(projection) == 1
+    assert await list_dead_letters(harness.db, tables) == []
+    assert len(await list_dead_letters(harness.db, tables, include_resolved=True)) == 1
+    assert await replay_dead_letters(harness.db, tables, [consumer]) == []

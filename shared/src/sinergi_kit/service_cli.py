@@ -13,6 +13,7 @@ import uvicorn
 
 from sinergi_kit.clock import as_utc
 from sinergi_kit.db import Database
+from sinergi_kit.dead_letter_cli import build_dead_letter_cli
 from sinergi_kit.logging import configure_logging
 from sinergi_kit.messaging.outbox import purge_published, replay_since
 from sinergi_kit.runtime import ServiceDefinition, create_app, migrate
@@ -32,6 +33,7 @@ def port_is_free(host: str, port: int) -> bool:
 
 def build_service_cli(make_definition: Callable[[], ServiceDefinition]) -> typer.Typer:
     cli = typer.Typer(add_completion=False, no_args_is_help=True)
+    cli.add_typer(build_dead_letter_cli(make_definition), name="dead-letters")
 
     @cli.command()
     def serve(

@@ -63,9 +63,13 @@ class RetryPolicy:
 
 @dataclass(frozen=True)
 class Decoded:
-    msg: Msg
     envelope: Envelope
     event: EventContract
+    msg: Msg | None = None  # None when a dead letter is replayed from the database
+
+    async def ack(self) -> None:
+        if self.msg is not None:
+            await self.msg.ack()
 
 
 class Consumer:
@@ -117,7 +121,7 @@ class Consumer:
             except EnvelopeError as exc:
                 await self._dead_letter(msg, exc.reason, str(exc))
                 continue
-            valid.append(Decoded(msg, envelope, event))
+            valid.append(Decoded(envelope, event, msg))
         if not valid:
             return
         started = time.perf_counter()
@@ -128,7 +132,7 @@ class Consumer:
                 await self._apply_alone(item)
         else:
             for item in valid:
-                await item.msg.ack()
+                await item.ack()
         METRICS.handler_latency.labels(self.name).observe(time.perf_counter() - started)
 
     async def _apply(self, items: Sequence[Decoded]) -> None:
@@ -196,14 +200,20 @@ class Consumer:
         except IntegrityError:
             # Another replica applied it between our inbox check and commit.
             METRICS.skipped_duplicates.labels(self.name).inc()
-            await item.msg.ack()
+            await item.ack()
             return
         except Exception as exc:
             await self._retry_or_dead_letter(item, exc)
             return
-        await item.msg.ack()
+        await item.ack()
+
+    async def replay(self, headers: dict[str, str], body: bytes) -> None:
+        """Apply a dead-lettered message again; raises if it still fails."""
+        envelope = Envelope.from_message(headers, body)
+        await self._apply([Decoded(envelope, envelope.contract())])
 
     async def _retry_or_dead_letter(self, item: Decoded, exc: Exception) -> None:
+        assert item.msg is not None
         delivery = item.msg.metadata.num_delivered
         with bound_context(event_id=str(item.envelope.id), trace_id=item.envelope.trace_id):
             if delivery >= self.retry.max_deliveries:
