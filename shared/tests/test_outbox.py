@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from sinergi_kit.clock import utcnow
@@ -89,4 +90,40 @@ async def test_duplicate_publish_is_dropped_and_replay_is_safe(harness_factory, 
     assert await replay_since(harness.db, tables, utcnow() - timedelta(minutes=5)) == 1
     assert await unpublished(harness) == 1
     assert await harness.relay.publish_pending(harness.js) == 1
+    assert await harness.stream_messages() == 1
+
+
+async def test_only_one_relay_per_database_publishes_and_another_takes_over(
+    harness_factory, clean_nats
+) -> None:
+    harness: Harness = await harness_factory(clean_nats)
+    if harness.db.is_sqlite:
+        pytest.skip("one process owns a SQLite file; relay leadership is PostgreSQL's lock")
+    first = OutboxRelay(harness.db, tables, "registry", poll_interval_s=0.05)
+    second = OutboxRelay(harness.db, tables, "registry", poll_interval_s=0.05)
+    first_task = asyncio.ensure_future(first.run(harness.js))
+
+    async def first_leads() -> bool:
+        return first.is_leader
+
+    await eventually(first_leads)
+    harness.run(second.run(harness.js))
+    await asyncio.sleep(0.5)
+    assert not second.is_leader
+
+    first_task.cancel()
+    await asyncio.gather(first_task, return_exceptions=True)
+
+    async def second_leads() -> bool:
+        return second.is_leader
+
+    await eventually(second_leads)
+    async with harness.uow() as uow:
+        uow.emit(account_event())
+    second.wake()
+
+    async def published() -> bool:
+        return await unpublished(harness) == 0
+
+    await eventually(published)
     assert await harness.stream_messages() == 1

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import random
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from nats.js import JetStreamContext
-from sqlalchemy import Row, delete, func, select, update
+from sqlalchemy import Row, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sinergi_kit.clock import as_utc, utcnow
@@ -85,6 +86,7 @@ class OutboxRelay:
         self.publish_timeout_s = publish_timeout_s
         self.retention = retention
         self._wake = asyncio.Event()
+        self.is_leader = False
         self._last_purge = utcnow() - timedelta(days=1)
 
     def wake(self) -> None:
@@ -92,6 +94,47 @@ class OutboxRelay:
         self._wake.set()
 
     async def run(self, js: JetStreamContext) -> None:
+        async with self._leadership():
+            await self._relay_forever(js)
+
+    @contextlib.asynccontextmanager
+    async def _leadership(self) -> AsyncIterator[None]:
+        """On PostgreSQL only one relay per database publishes (a session advisory lock held
+        on a dedicated connection), so replicas keep the outbox order. SQLite has one process."""
+        if self.db.is_sqlite:
+            self.is_leader = True
+            yield
+            return
+        key = int.from_bytes(
+            hashlib.sha256(f"outbox:{self.service}".encode()).digest()[:8], "big", signed=True
+        )
+        while True:
+            connection = await self.db.engine.connect()
+            try:
+                acquired = (
+                    await connection.execute(
+                        text("SELECT pg_try_advisory_lock(:key)"), {"key": key}
+                    )
+                ).scalar_one()
+                await connection.commit()
+                if acquired:
+                    break
+            except Exception:
+                await connection.close()
+                raise
+            await connection.close()
+            await asyncio.sleep(self.poll_interval_s * 5)
+        log.info("outbox.relay_leader", service=self.service)
+        self.is_leader = True
+        try:
+            yield
+        finally:
+            self.is_leader = False
+            with contextlib.suppress(Exception):
+                await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+            await connection.close()
+
+    async def _relay_forever(self, js: JetStreamContext) -> None:
         failures = 0
         while True:
             try:
