@@ -4,6 +4,7 @@ Every event type is a pydantic model registered under its subject,
 ``sinergi.<service>.<aggregate>.<verb>.v<major>``. A breaking change is a new ``.v2`` model.
 """
 
+from sinergi_kit.contracts import events as events
 from sinergi_kit.contracts import factcheck as factcheck
 from sinergi_kit.contracts.base import EventContract, contract_for, registered_contracts
 from sinergi_kit.contracts.registry import AccountRegisteredV1, AccountState
