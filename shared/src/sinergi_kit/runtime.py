@@ -38,6 +38,11 @@ class ServiceDefinition:
     migrations: Path
     routers: list[APIRouter] = field(default_factory=list)
     subscriptions: list[Subscription] = field(default_factory=list)
+    background: list[Callable[[ServiceRuntime], Coroutine[Any, Any, None]]] = field(
+        default_factory=list
+    )
+    """Long-running tasks of the service (schedulers); started after the database answers,
+    cancelled at shutdown."""
     title: str = ""
     description: str = ""
 
@@ -106,6 +111,8 @@ class ServiceRuntime:
     async def start(self) -> None:
         await self.db.ping()
         self._tasks.append(asyncio.create_task(self._messaging(), name="messaging"))
+        for task in self.definition.background:
+            self._tasks.append(asyncio.create_task(task(self), name=task.__name__))
 
     async def _messaging(self) -> None:
         delay = 0.5

@@ -1,0 +1,61 @@
+"""The door: whether a scanned pass lets someone in or out, and why not. Pure, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sinergi_events.domain.events import Event
+from sinergi_events.domain.invitations import Invitation
+from sinergi_events.domain.tokens import PassClaim
+
+Direction = Literal["entry", "exit"]
+RejectReason = Literal[
+    "unknown_pass",
+    "wrong_event",
+    "revoked",
+    "not_accepted",
+    "outside_window",
+    "already_inside",
+    "not_inside",
+]
+OPEN_STATUSES = frozenset({"published", "registration_closed", "in_progress"})
+
+
+@dataclass(frozen=True)
+class ScanDecision:
+    accepted: bool
+    reason: RejectReason | None = None
+
+    @classmethod
+    def reject(cls, reason: RejectReason) -> ScanDecision:
+        return cls(False, reason)
+
+
+def decide(
+    event: Event,
+    claim: PassClaim | None,
+    invitation: Invitation | None,
+    direction: Direction,
+    at: datetime,
+) -> ScanDecision:
+    """The first reason that applies, in the order a door operator would explain it."""
+    if claim is None or invitation is None:
+        return ScanDecision.reject("unknown_pass")
+    if invitation.event_id != event.id:
+        return ScanDecision.reject("wrong_event")
+    if not invitation.active or invitation.pass_revoked:
+        return ScanDecision.reject("revoked")
+    if claim.pass_version != invitation.pass_version:
+        return ScanDecision.reject("revoked")
+    if invitation.response != "accepted" or not invitation.has_seat:
+        return ScanDecision.reject("not_accepted")
+    opens, closes = event.checkin_window()
+    if event.status not in OPEN_STATUSES or not opens <= at <= closes:
+        return ScanDecision.reject("outside_window")
+    if direction == "entry" and invitation.inside:
+        return ScanDecision.reject("already_inside")
+    if direction == "exit" and not invitation.inside:
+        return ScanDecision.reject("not_inside")
+    return ScanDecision(True)
