@@ -1,22 +1,31 @@
-"""The command line every service gets: serve, migrate, replay the outbox, purge it."""
+"""The command line every service gets: serve, migrate, replay the outbox, purge old outbox and
+inbox rows, dead letters."""
 
 from __future__ import annotations
 
 import asyncio
 import errno
+import math
 import socket
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import typer
 import uvicorn
+from sqlalchemy import delete
 
-from sinergi_kit.clock import as_utc
+from sinergi_kit.clock import as_utc, utcnow
 from sinergi_kit.db import Database
 from sinergi_kit.dead_letter_cli import build_dead_letter_cli
 from sinergi_kit.logging import configure_logging
 from sinergi_kit.messaging.outbox import purge_published, replay_since
+from sinergi_kit.messaging.tables import MessagingTables
+from sinergi_kit.messaging.topology import DAY_S, STREAMS
 from sinergi_kit.runtime import ServiceDefinition, create_app, migrate
+
+# JetStream keeps a message this long; an inbox row older than that can no longer meet a
+# redelivery of its message, not even when a consumer is recreated and reads its stream again.
+INBOX_RETENTION_DAYS = math.ceil(max(spec.max_age_s for spec in STREAMS.values()) / DAY_S)
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -29,6 +38,16 @@ def port_is_free(host: str, port: int) -> bool:
                 return False
             raise
     return True
+
+
+async def purge_inbox(db: Database, tables: MessagingTables, *, older_than: timedelta) -> int:
+    """Delete inbox rows processed before ``now - older_than``; returns how many."""
+    cutoff = utcnow() - older_than
+    async with db.sessions() as session, session.begin():
+        result = await session.execute(
+            delete(tables.inbox).where(tables.inbox.c.processed_at < cutoff)
+        )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def build_service_cli(make_definition: Callable[[], ServiceDefinition]) -> typer.Typer:
@@ -102,5 +121,35 @@ def build_service_cli(make_definition: Callable[[], ServiceDefinition]) -> typer
                 await db.dispose()
 
         typer.echo(f"{asyncio.run(run())} published rows purged")
+
+    @cli.command("purge-inbox")
+    def purge_inbox_command(
+        older_than_days: int = typer.Option(
+            INBOX_RETENTION_DAYS, min=1, help="Age in days; the default is the streams' max age."
+        ),
+        force: bool = typer.Option(False, help="Allow an age below the streams' max age."),
+    ) -> None:
+        """Delete inbox rows older than the given age (their messages have left JetStream)."""
+        if older_than_days < INBOX_RETENTION_DAYS and not force:
+            typer.echo(
+                f"Ditolak: stream menyimpan pesan {INBOX_RETENTION_DAYS} hari; baris inbox yang "
+                "lebih muda masih mencegah pemrosesan ganda. Pakai --force bila yakin. / "
+                f"Refused: the streams keep messages for {INBOX_RETENTION_DAYS} days; younger "
+                "inbox rows still prevent double processing. Use --force if you are sure.",
+                err=True,
+            )
+            raise typer.Exit(code=2)
+        definition = make_definition()
+
+        async def run() -> int:
+            db = Database(definition.settings.resolved_database_url())
+            try:
+                return await purge_inbox(
+                    db, definition.tables, older_than=timedelta(days=older_than_days)
+                )
+            finally:
+                await db.dispose()
+
+        typer.echo(f"{asyncio.run(run())} inbox rows purged")
 
     return cli
