@@ -7,8 +7,9 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from sinergi_events.adapters.tables import messaging
-from sinergi_events.entrypoints.http import router
+from sinergi_events.entrypoints import admin, door, http, reports, rsvp
 from sinergi_events.service_layer.directory import REGISTRY_SUBSCRIPTION
+from sinergi_events.service_layer.scheduler import run_scheduler
 from sinergi_events.settings import EventsSettings
 from sinergi_kit.runtime import ServiceDefinition, create_app
 
@@ -21,8 +22,9 @@ def definition(settings: EventsSettings | None = None) -> ServiceDefinition:
         settings=settings or EventsSettings(),
         tables=messaging,
         migrations=MIGRATIONS,
-        routers=[router],
+        routers=[admin.router, door.router, reports.router, rsvp.router, http.router],
         subscriptions=[REGISTRY_SUBSCRIPTION],
+        background=[run_scheduler],
         title="Sinergi Events",
         description="Kopilaborasi: jadwal, undangan, RSVP, dan check-in. / Kopilaborasi "
         "scheduling, invitations, RSVP and check-in.",

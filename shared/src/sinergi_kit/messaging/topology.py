@@ -83,7 +83,29 @@ CONSUMERS: tuple[ConsumerSpec, ...] = (
         service="events",
         durable="events-registry",
         stream=stream_name("registry"),
-        filter_subjects=("sinergi.registry.account.>",),
+        filter_subjects=(
+            "sinergi.registry.account.>",
+            "sinergi.registry.person.>",
+            "sinergi.registry.segment.>",
+        ),
+    ),
+    ConsumerSpec(
+        service="notify",
+        durable="notify-registry",
+        stream=stream_name("registry"),
+        filter_subjects=("sinergi.registry.person.>", "sinergi.registry.account.verified.v1"),
+    ),
+    ConsumerSpec(
+        service="notify",
+        durable="notify-events",
+        stream=stream_name("events"),
+        filter_subjects=("sinergi.events.>",),
+    ),
+    ConsumerSpec(
+        service="notify",
+        durable="notify-factcheck",
+        stream=stream_name("factcheck"),
+        filter_subjects=("sinergi.factcheck.>",),
     ),
 )
 

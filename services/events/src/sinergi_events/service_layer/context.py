@@ -1,0 +1,52 @@
+"""What every use case of the events service needs: the unit of work, the signer of links
+and passes, the public base URL and a clock (replaceable in tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sinergi_events.domain.events import Event
+from sinergi_events.domain.invitations import Invitation
+from sinergi_events.domain.tokens import Signer
+from sinergi_events.settings import EventsSettings
+from sinergi_kit.clock import utcnow
+from sinergi_kit.contracts.events import InvitationSnapshot
+from sinergi_kit.db import Database
+from sinergi_kit.runtime import ServiceRuntime
+from sinergi_kit.uow import UnitOfWorkFactory
+
+
+@dataclass
+class EventsContext:
+    uow: UnitOfWorkFactory
+    signer: Signer
+    public_base_url: str = ""
+    clock: Callable[[], datetime] = field(default=utcnow)
+    reminder_batch_size: int = 5_000
+
+    @property
+    def db(self) -> Database:
+        return self.uow.db
+
+    @classmethod
+    def of(cls, runtime: ServiceRuntime) -> EventsContext:
+        settings = runtime.settings
+        assert isinstance(settings, EventsSettings)
+        keys, current = settings.resolved_signing_keys()
+        return cls(
+            uow=runtime.uow,
+            signer=Signer(keys, current),
+            public_base_url=settings.public_base_url.rstrip("/"),
+            reminder_batch_size=settings.reminder_batch_size,
+        )
+
+    def rsvp_path(self, invitation: Invitation) -> str:
+        return f"/rsvp/{self.signer.rsvp_token(invitation.id)}"
+
+    def snapshot(self, invitation: Invitation) -> InvitationSnapshot:
+        return invitation.snapshot(self.rsvp_path(invitation))
+
+    def event_url(self, event: Event) -> str | None:
+        return f"{self.public_base_url}/events/{event.id}" if self.public_base_url else None
