@@ -7,6 +7,8 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from sinergi_factcheck.adapters.tables import messaging
+from sinergi_factcheck.entrypoints.public import router as public_router
+from sinergi_factcheck.entrypoints.verifiers import router as verifier_router
 from sinergi_factcheck.settings import FactcheckSettings
 from sinergi_kit.runtime import ServiceDefinition, create_app
 
@@ -19,10 +21,11 @@ def definition(settings: FactcheckSettings | None = None) -> ServiceDefinition:
         settings=settings or FactcheckSettings(),
         tables=messaging,
         migrations=MIGRATIONS,
+        routers=[public_router, verifier_router],
         title="Sinergi Factcheck",
         description="Pertukaran cek fakta hoaks. / The hoax fact-check exchange.",
     )
 
 
-def build_app() -> FastAPI:
-    return create_app(definition())
+def build_app(settings: FactcheckSettings | None = None) -> FastAPI:
+    return create_app(definition(settings))

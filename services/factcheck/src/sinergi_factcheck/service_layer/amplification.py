@@ -1,0 +1,245 @@
+"""Amplification: registered accounts are asked to share a clarification; each account
+manager confirms with the URL of their post through a token link; progress per segment.
+
+Targets are explicit account ids grouped under a segment label. The token in a link is
+random; only its SHA-256 is stored, so the table cannot be used to confirm for anyone."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select, update
+
+from sinergi_factcheck.adapters.repository import Clarifications, record_audit
+from sinergi_factcheck.adapters.tables import campaigns, clarifications, share_tasks
+from sinergi_factcheck.domain.matching.urls import InvalidUrlError, normalise_url
+from sinergi_factcheck.domain.publication import share_kit
+from sinergi_factcheck.service_layer.context import Factcheck
+from sinergi_kit.auth import Principal
+from sinergi_kit.clock import as_utc, utcnow
+from sinergi_kit.contracts.factcheck import (
+    AmplificationRequestedV1,
+    AmplificationState,
+    PublicLabel,
+    ShareTask,
+)
+from sinergi_kit.http.problems import ProblemError
+from sinergi_kit.ids import new_id
+
+MAX_TASKS = 2_000
+"""Keeps one amplification.requested event well under the NATS payload limit."""
+
+
+class Target(BaseModel):
+    segment: str = Field(min_length=1, max_length=100, examples=["OPD Kabupaten Jombang"])
+    account_ids: list[UUID] = Field(min_length=1, max_length=MAX_TASKS)
+
+
+class RequestAmplification(BaseModel):
+    targets: list[Target] = Field(min_length=1, max_length=50)
+    deadline: datetime | None = Field(default=None, description="Default: 24 hours from now")
+
+
+class SegmentProgress(BaseModel):
+    segment: str
+    tasks: int
+    confirmed: int
+    share: float
+
+
+class Progress(BaseModel):
+    campaign_id: UUID
+    deadline: datetime
+    tasks: int
+    confirmed: int
+    segments: list[SegmentProgress]
+
+
+class ShareView(BaseModel):
+    title_id: str
+    title_en: str
+    label: PublicLabel
+    clarification_url: str
+    share_kit: dict[str, str]
+    deadline: datetime
+    post_url: str | None
+    confirmed_at: datetime | None
+
+
+class Confirm(BaseModel):
+    post_url: str = Field(min_length=8, max_length=2048)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def request_amplification(
+    fc: Factcheck, principal: Principal, clarification_id: UUID, command: RequestAmplification
+) -> AmplificationState:
+    fc.ensure_kkd(principal)
+    targets: dict[UUID, str] = {}
+    for target in command.targets:
+        for account_id in target.account_ids:
+            targets.setdefault(account_id, target.segment)
+    if not targets or len(targets) > MAX_TASKS:
+        raise ProblemError(422, "no_targets", detail_key="factcheck.no_targets")
+    now = utcnow()
+    deadline = (
+        as_utc(command.deadline)
+        if command.deadline
+        else now + timedelta(hours=fc.settings.share_deadline_hours)
+    )
+    async with fc.uow() as uow:
+        item = await Clarifications(uow.session).get(clarification_id)
+        if item is None or item.status == "retracted":
+            raise ProblemError(409, "not_published", detail_key="factcheck.not_published")
+        kit = share_kit(item.label, item.text.title_id, item.text.summary_id, item.url)
+        campaign_id = new_id()
+        await uow.session.execute(
+            campaigns.insert().values(
+                id=campaign_id,
+                clarification_id=item.id,
+                share_kit=kit,
+                deadline=deadline,
+                requested_by=principal.subject,
+                requested_at=now,
+            )
+        )
+        tasks: list[ShareTask] = []
+        rows = []
+        for account_id, segment in targets.items():
+            token = secrets.token_urlsafe(24)
+            task = ShareTask(
+                id=new_id(),
+                account_id=account_id,
+                segment=segment,
+                confirm_url=fc.public_url(f"/share/{token}"),
+            )
+            tasks.append(task)
+            rows.append(
+                {
+                    "id": task.id,
+                    "campaign_id": campaign_id,
+                    "account_id": account_id,
+                    "segment": segment,
+                    "token_sha256": _token_hash(token),
+                }
+            )
+        await uow.session.execute(share_tasks.insert(), rows)
+        await record_audit(
+            uow.session,
+            item.case_id,
+            principal.subject,
+            "amplification_requested",
+            now,
+            campaign_id=str(campaign_id),
+            tasks=len(tasks),
+        )
+        state = AmplificationState(
+            id=campaign_id,
+            clarification_id=item.id,
+            case_id=item.case_id,
+            title=item.text.title_id,
+            clarification_url=item.url,
+            share_kit=kit,
+            deadline=deadline,
+            tasks=tasks,
+            requested_at=now,
+        )
+        uow.emit(AmplificationRequestedV1(campaign=state))
+    return state
+
+
+async def _task_by_token(fc: Factcheck, token: str) -> ShareView:
+    statement = (
+        select(
+            share_tasks.c.post_url,
+            share_tasks.c.confirmed_at,
+            campaigns.c.share_kit,
+            campaigns.c.deadline,
+            clarifications.c.title_id,
+            clarifications.c.title_en,
+            clarifications.c.label,
+            clarifications.c.url,
+        )
+        .join(campaigns, campaigns.c.id == share_tasks.c.campaign_id)
+        .join(clarifications, clarifications.c.id == campaigns.c.clarification_id)
+        .where(share_tasks.c.token_sha256 == _token_hash(token))
+    )
+    async with fc.db.read() as session:
+        row = (await session.execute(statement)).first()
+    if row is None:
+        raise ProblemError(404, "share_not_found", detail_key="factcheck.share_not_found")
+    return ShareView(
+        title_id=row.title_id,
+        title_en=row.title_en,
+        label=row.label,
+        clarification_url=row.url,
+        share_kit=row.share_kit,
+        deadline=as_utc(row.deadline),
+        post_url=row.post_url,
+        confirmed_at=as_utc(row.confirmed_at) if row.confirmed_at else None,
+    )
+
+
+async def view_share(fc: Factcheck, token: str) -> ShareView:
+    return await _task_by_token(fc, token)
+
+
+async def confirm_share(fc: Factcheck, token: str, command: Confirm) -> ShareView:
+    """Records (or updates) the URL of the account's post. The token is the credential."""
+    try:
+        post_url = normalise_url(command.post_url)
+    except InvalidUrlError as exc:
+        raise ProblemError(
+            422, "invalid_url", detail_key="factcheck.invalid_url", url=command.post_url[:200]
+        ) from exc
+    now = utcnow()
+    async with fc.uow() as uow:
+        result = await uow.session.execute(
+            update(share_tasks)
+            .where(share_tasks.c.token_sha256 == _token_hash(token))
+            .values(post_url=post_url, confirmed_at=now)
+        )
+        if getattr(result, "rowcount", 0) != 1:
+            raise ProblemError(404, "share_not_found", detail_key="factcheck.share_not_found")
+    return await _task_by_token(fc, token)
+
+
+async def progress(fc: Factcheck, principal: Principal, campaign_id: UUID) -> Progress:
+    fc.ensure_kkd(principal)
+    confirmed = func.count(share_tasks.c.confirmed_at)
+    statement = (
+        select(share_tasks.c.segment, func.count().label("tasks"), confirmed.label("confirmed"))
+        .where(share_tasks.c.campaign_id == campaign_id)
+        .group_by(share_tasks.c.segment)
+        .order_by(share_tasks.c.segment)
+    )
+    async with fc.db.read() as session:
+        deadline = (
+            await session.execute(select(campaigns.c.deadline).where(campaigns.c.id == campaign_id))
+        ).scalar()
+        rows = (await session.execute(statement)).all()
+    if deadline is None:
+        raise ProblemError(404, "campaign_not_found", detail_key="factcheck.campaign_not_found")
+    segments = [
+        SegmentProgress(
+            segment=r.segment,
+            tasks=r.tasks,
+            confirmed=r.confirmed,
+            share=round(r.confirmed / r.tasks, 3) if r.tasks else 0.0,
+        )
+        for r in rows
+    ]
+    return Progress(
+        campaign_id=campaign_id,
+        deadline=as_utc(deadline),
+        tasks=sum(s.tasks for s in segments),
+        confirmed=sum(s.confirmed for s in segments),
+        segments=segments,
+    )
