@@ -1,0 +1,449 @@
+"""The sender loop: claim due notifications with a lease, send them, record the outcome.
+
+Exactly once per (source event, recipient, channel): the row is unique on that key; the
+attempt is recorded (state ``sending`` with a lease) in a committed transaction BEFORE the
+provider is called; every attempt of a notification carries the same idempotency key
+(webhook header, SMTP Message-ID), so a re-send after a crash mid-send is recognisable by the
+receiver. Claims take row locks with SKIP LOCKED on PostgreSQL and run under SQLite's
+BEGIN IMMEDIATE, so replicas never claim the same row; a crashed sender's lease expires and
+another sender takes the row over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import socket
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import and_, bindparam, or_, select, update
+
+from sinergi_kit.clock import as_utc, utcnow
+from sinergi_kit.db import Database
+from sinergi_kit.ids import new_id
+from sinergi_kit.logging import get_logger
+from sinergi_notify.adapters.channels.base import ChannelAdapter, OutgoingMessage
+from sinergi_notify.adapters.rate_limit import take_tokens
+from sinergi_notify.adapters.rendering import Renderer, RenderError
+from sinergi_notify.adapters.repository import (
+    Recipient,
+    active_templates,
+    insert_ignoring_conflicts,
+    load_recipients,
+    suppressed_addresses,
+)
+from sinergi_notify.adapters.tables import attempts, notifications, suppressions
+from sinergi_notify.domain.delivery import (
+    Defer,
+    Gate,
+    Outcome,
+    RetryPolicy,
+    Skip,
+    after_attempt,
+    decide,
+    next_in_ladder,
+)
+from sinergi_notify.domain.model import DUE_STATES, Channel
+from sinergi_notify.domain.preferences import route
+from sinergi_notify.domain.quiet_hours import QuietHours, parse_clock
+from sinergi_notify.domain.templates import TemplateSource, pick
+from sinergi_notify.domain.unsubscribe import UnsubscribeScope, sign
+from sinergi_notify.service_layer.digest import assemble_digests
+from sinergi_notify.service_layer.enqueue import CONSENT_FOR, UNIQUE_KEY, ladder_for
+from sinergi_notify.settings import NotifySettings
+
+log = get_logger(__name__)
+
+
+def idempotency_key(notification_id: UUID, generation: int) -> str:
+    """Stable across attempts; a deliberate resend (a new generation) gets a new key."""
+    return str(notification_id) if generation == 0 else f"{notification_id}.{generation}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    row: dict[str, Any]
+    attempt_id: UUID
+    attempts: int
+    recipient: Recipient
+    template: TemplateSource | None
+    timezone: str
+
+    @property
+    def id(self) -> UUID:
+        value: UUID = self.row["id"]
+        return value
+
+    @property
+    def channel(self) -> Channel:
+        value: Channel = self.row["channel"]
+        return value
+
+
+class Sender:
+    def __init__(
+        self,
+        db: Database,
+        settings: NotifySettings,
+        channels: dict[Channel, ChannelAdapter],
+        *,
+        renderer: Renderer | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.channels = channels
+        self.renderer = renderer or Renderer()
+        self.clock = clock
+        self.rand = rand
+        self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid4().hex[:8]}"
+        self.policy = RetryPolicy(
+            max_attempts=settings.retry_max_attempts,
+            base_delay_s=settings.retry_base_s,
+            max_delay_s=settings.retry_max_s,
+        )
+        self.quiet_hours = QuietHours(
+            parse_clock(settings.quiet_start), parse_clock(settings.quiet_end)
+        )
+        self._semaphore = asyncio.Semaphore(settings.sender_concurrency)
+        self._unsubscribe_key = settings.unsubscribe_key()
+
+    async def run(self) -> None:
+        log.info("sender.started", worker=self.worker)
+        while True:
+            try:
+                await assemble_digests(self.db, self.settings, self.clock())
+                handled = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("sender.iteration_failed")
+                handled = 0
+                await asyncio.sleep(1.0)
+            if handled < self.settings.sender_batch_size:
+                await asyncio.sleep(self.settings.sender_poll_interval_s)
+
+    async def run_once(self) -> int:
+        """One claim, send and record cycle; returns how many due rows it decided on."""
+        decided, claims = await self._claim()
+        if claims:
+            outcomes = await asyncio.gather(*(self._send(claim) for claim in claims))
+            await self._record(list(zip(claims, outcomes, strict=True)))
+        return decided
+
+    async def drain(self, timeout_s: float = 30.0) -> None:
+        """Run until nothing is due (tests, the benchmark's baseline)."""
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while await self.run_once():
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError("notifications still due")
+
+    # -- claim ------------------------------------------------------------------------------
+
+    async def _claim(self) -> tuple[int, list[Claim]]:
+        now = self.clock()
+        s = self.settings
+        n = notifications.c
+        query = (
+            select(notifications)
+            .where(
+                or_(
+                    and_(n.state.in_(DUE_STATES), n.next_attempt_at <= now),
+                    and_(n.state == "sending", n.lease_until < now),
+                )
+            )
+            .order_by(n.next_attempt_at)
+            .limit(s.sender_batch_size)
+        )
+        async with self.db.sessions() as session, session.begin():
+            if not self.db.is_sqlite:
+                query = query.with_for_update(skip_locked=True)
+            rows = [dict(r._mapping) for r in (await session.execute(query)).all()]
+            if not rows:
+                return 0, []
+            people = await load_recipients(session, (r["recipient_id"] for r in rows))
+            blocked = await suppressed_addresses(
+                session, ((r["channel"], r["address"]) for r in rows if r["address"])
+            )
+            stale = [r["id"] for r in rows if r["state"] == "sending"]
+            if stale:
+                await session.execute(
+                    update(attempts)
+                    .where(attempts.c.notification_id.in_(stale), attempts.c.finished_at.is_(None))
+                    .values(finished_at=now, outcome="lease_expired")
+                )
+                log.warning("sender.leases_expired", count=len(stale))
+            skipped: list[dict[str, Any]] = []
+            deferred: list[dict[str, Any]] = []
+            ready: dict[Channel, list[dict[str, Any]]] = {}
+            for row in rows:
+                recipient = people.get(row["recipient_id"])
+                decision = self._decide(row, recipient, blocked, now)
+                if isinstance(decision, Skip):
+                    skipped.append({"b_id": row["id"], "b_reason": decision.reason})
+                elif isinstance(decision, Defer):
+                    deferred.append({"b_id": row["id"], "b_until": decision.until})
+                else:
+                    ready.setdefault(row["channel"], []).append(row)
+            if skipped:
+                await session.execute(
+                    update(notifications)
+                    .where(n.id == bindparam("b_id"))
+                    .values(state="skipped", reason=bindparam("b_reason"), updated_at=now),
+                    skipped,
+                )
+            if deferred:
+                await session.execute(
+                    update(notifications)
+                    .where(n.id == bindparam("b_id"))
+                    .values(state="deferred", next_attempt_at=bindparam("b_until"), updated_at=now),
+                    deferred,
+                )
+            granted: list[dict[str, Any]] = []
+            for channel, group in ready.items():
+                rate = s.rate_per_s.get(channel, 0.0)
+                burst = s.rate_burst.get(channel, max(1.0, rate))
+                count = await take_tokens(
+                    session, channel, len(group), rate=rate, burst=burst, now=now
+                )
+                granted.extend(group[:count])
+            claims = await self._lease(session, granted, people, now)
+        return len(skipped) + len(deferred) + len(granted), claims
+
+    def _decide(
+        self,
+        row: dict[str, Any],
+        recipient: Recipient | None,
+        blocked: set[tuple[str, str]],
+        now: datetime,
+    ) -> Defer | Skip | None:
+        if recipient is None or not row["address"]:
+            return Skip("erased" if recipient is None or recipient.erased else "no_address")
+        preferences = recipient.preferences
+        decision = decide(
+            Gate(
+                now=now,
+                expires_at=as_utc(row["expires_at"]) if row["expires_at"] else None,
+                urgent=row["urgent"] or row["category"] in self.settings.urgent_categories,
+                erased=recipient.erased,
+                consented=recipient.consents_to(CONSENT_FOR[row["category"]]),
+                opted_out=not preferences.allows(row["category"], row["channel"]),
+                suppressed=(row["channel"], row["address"]) in blocked,
+                quiet_hours=preferences.quiet_hours or self.quiet_hours,
+                timezone=preferences.zone(self.settings.default_timezone),
+            )
+        )
+        return decision if isinstance(decision, Skip | Defer) else None
+
+    async def _lease(
+        self,
+        session: Any,
+        rows: Sequence[dict[str, Any]],
+        people: dict[UUID, Recipient],
+        now: datetime,
+    ) -> list[Claim]:
+        if not rows:
+            return []
+        lease_until = now + timedelta(seconds=self.settings.lease_s)
+        await session.execute(
+            update(notifications)
+            .where(notifications.c.id == bindparam("b_id"))
+            .values(
+                state="sending",
+                lease_until=lease_until,
+                leased_by=self.worker,
+                attempts=bindparam("b_attempts"),
+                updated_at=now,
+            ),
+            [{"b_id": r["id"], "b_attempts": r["attempts"] + 1} for r in rows],
+        )
+        attempt_rows = [
+            {
+                "id": new_id(),
+                "notification_id": r["id"],
+                "number": r["attempts"] + 1,
+                "generation": r["generation"],
+                "channel": r["channel"],
+                "worker": self.worker,
+                "started_at": now,
+                "finished_at": None,
+                "outcome": None,
+                "status": None,
+                "detail": None,
+            }
+            for r in rows
+        ]
+        await session.execute(attempts.insert(), attempt_rows)
+        sources = await active_templates(session, ((r["template_key"], r["channel"]) for r in rows))
+        claims = []
+        for row, attempt in zip(rows, attempt_rows, strict=True):
+            recipient = people[row["recipient_id"]]
+            claims.append(
+                Claim(
+                    row=row,
+                    attempt_id=attempt["id"],
+                    attempts=row["attempts"] + 1,
+                    recipient=recipient,
+                    template=pick(
+                        sources[(row["template_key"], row["channel"])], recipient.language
+                    ),
+                    timezone=recipient.preferences.timezone or self.settings.default_timezone,
+                )
+            )
+        return claims
+
+    # -- send -------------------------------------------------------------------------------
+
+    def unsubscribe_url(self, claim: Claim, locale: str) -> str:
+        scope = UnsubscribeScope(claim.recipient.id, claim.row["category"], claim.channel, locale)
+        token = sign(self._unsubscribe_key, scope)
+        return f"{self.settings.public_base_url.rstrip('/')}/unsubscribe?token={token}"
+
+    async def _send(self, claim: Claim) -> Outcome:
+        adapter = self.channels.get(claim.channel)
+        if adapter is None:
+            return Outcome("permanent", f"the {claim.channel} channel is switched off")
+        if claim.template is None:
+            return Outcome("permanent", f"no template {claim.row['template_key']}/{claim.channel}")
+        locale = claim.template.locale
+        unsubscribe = self.unsubscribe_url(claim, locale)
+        context = {
+            **claim.row["context"],
+            "recipient_name": claim.recipient.name,
+            "unsubscribe_url": unsubscribe,
+        }
+        try:
+            rendered = self.renderer.render(claim.template, context, timezone=claim.timezone)
+        except RenderError as exc:
+            return Outcome("permanent", f"template: {exc}"[:500])
+        message = OutgoingMessage(
+            notification_id=claim.id,
+            idempotency_key=idempotency_key(claim.id, claim.row["generation"]),
+            channel=claim.channel,
+            address=claim.row["address"],
+            rendered=rendered,
+            template_key=claim.row["template_key"],
+            category=claim.row["category"],
+            unsubscribe_url=unsubscribe,
+            ics=claim.row["ics"],
+            ics_method=claim.row["ics_method"],
+            data=claim.row["context"],
+        )
+        async with self._semaphore:
+            try:
+                return await adapter.send(message)
+            except Exception as exc:
+                log.exception("sender.channel_error", channel=claim.channel)
+                return Outcome("temporary", f"{type(exc).__name__}: {exc}"[:500])
+
+    # -- record -----------------------------------------------------------------------------
+
+    def _next_channel(self, claim: Claim) -> Channel | None:
+        recipient = claim.recipient
+        chosen = route(
+            category=claim.row["category"],
+            ladder=ladder_for(recipient, self.settings),
+            addresses=recipient.addresses,
+            configured=self.channels,
+            preferences=recipient.preferences,
+        )
+        following = next_in_ladder(chosen.channels, claim.channel)
+        return following[0] if following and not chosen.opted_out else None
+
+    async def _record(self, results: Sequence[tuple[Claim, Outcome]]) -> None:
+        now = self.clock()
+        n = notifications.c
+        async with self.db.sessions() as session, session.begin():
+            for claim, outcome in results:
+                next_channel = self._next_channel(claim) if outcome.kind == "permanent" else None
+                transition = after_attempt(
+                    outcome,
+                    attempts=claim.attempts,
+                    now=now,
+                    policy=self.policy,
+                    next_channel=next_channel,
+                    rand=self.rand,
+                )
+                values: dict[str, Any] = {
+                    "state": transition.state,
+                    "updated_at": now,
+                    "lease_until": None,
+                    "leased_by": None,
+                    "last_error": outcome.detail or None if outcome.kind != "sent" else None,
+                }
+                if transition.state == "sent":
+                    values.update(sent_at=now, provider_id=outcome.provider_id, reason=None)
+                elif transition.state == "retrying":
+                    values["next_attempt_at"] = transition.next_attempt_at
+                elif transition.state in ("failed", "dead"):
+                    values["reason"] = "exhausted" if outcome.kind == "temporary" else "permanent"
+                result = await session.execute(
+                    update(notifications)
+                    .where(
+                        n.id == claim.id,
+                        n.leased_by == self.worker,
+                        n.state == "sending",
+                        n.generation == claim.row["generation"],
+                    )
+                    .values(**values)
+                )
+                await session.execute(
+                    update(attempts)
+                    .where(attempts.c.id == claim.attempt_id)
+                    .values(
+                        finished_at=now,
+                        outcome=outcome.kind,
+                        status=outcome.status,
+                        detail=outcome.detail[:2_000] or None,
+                    )
+                )
+                if not getattr(result, "rowcount", 1):
+                    log.warning("sender.lease_lost", notification_id=str(claim.id))
+                    continue
+                if outcome.hard_bounce:
+                    await session.execute(
+                        insert_ignoring_conflicts(session, suppressions, ["channel", "address"]),
+                        [
+                            {
+                                "channel": claim.channel,
+                                "address": claim.row["address"],
+                                "reason": outcome.detail,
+                                "notification_id": claim.id,
+                                "created_at": now,
+                            }
+                        ],
+                    )
+                if transition.escalate_to is not None:
+                    await session.execute(
+                        insert_ignoring_conflicts(session, notifications, UNIQUE_KEY),
+                        [self._escalated(claim, transition.escalate_to, now)],
+                    )
+
+    def _escalated(self, claim: Claim, channel: Channel, now: datetime) -> dict[str, Any]:
+        row = dict(claim.row)
+        row.update(
+            id=new_id(),
+            channel=channel,
+            address=claim.recipient.addresses.get(channel),
+            state="pending",
+            reason=None,
+            attempts=0,
+            generation=0,
+            next_attempt_at=now,
+            lease_until=None,
+            leased_by=None,
+            escalated_from=claim.id,
+            provider_id=None,
+            last_error=None,
+            created_at=now,
+            updated_at=now,
+            sent_at=None,
+            delivered_at=None,
+        )
+        return row
