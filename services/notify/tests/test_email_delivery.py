@@ -148,7 +148,9 @@ async def test_a_temporary_smtp_failure_retries_with_backoff_until_dead(
     assert [a.outcome for a in await notify.attempts(row.id)] == ["temporary"] * 3
 
 
-async def test_an_expired_reminder_is_never_sent(notify_factory: NotifyFactory, smtp: MailCatcher) -> None:
+async def test_an_expired_reminder_is_never_sent(
+    notify_factory: NotifyFactory, smtp: MailCatcher
+) -> None:
     notify = await notify_factory()
     person = await notify.person(email="telat@example.id")
     event = kopilaborasi(starts_at=DAYTIME + timedelta(hours=1))
@@ -158,4 +160,3 @@ async def test_an_expired_reminder_is_never_sent(notify_factory: NotifyFactory, 
     [row] = await notify.rows()
     assert (row.state, row.reason) == ("skipped", "expired")
     assert smtp.store.received == 0
-

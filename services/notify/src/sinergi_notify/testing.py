@@ -107,7 +107,7 @@ class Receiver:
         )
         server = uvicorn.Server(config)
         task = asyncio.create_task(server.serve())
-        while not server.started:
+        while not server.started:  # noqa: ASYNC110 - uvicorn offers no started event
             await asyncio.sleep(0.01)
         try:
             yield self
