@@ -4,7 +4,7 @@ clock the test moves, and the registry projections seeded through their handlers
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -45,7 +45,7 @@ async def migrated(url: str) -> Database:
     return Database(url)
 
 
-def make_context(db: Database, clock: Clock) -> EventsContext:
+def make_context(db: Database, clock: Callable[[], datetime]) -> EventsContext:
     return EventsContext(
         uow=UnitOfWorkFactory(db, messaging, lambda: None),
         signer=Signer(SIGNING_KEYS, "k1"),
