@@ -10,8 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from sinergi_kit.auth import Principal, Role, TokenVerifier
 from sinergi_kit.testing.processes import ServiceProcess
 from sinergi_kit.tracing import TraceParent
+from sinergi_registry.settings import RegistrySettings
 
 pytestmark = pytest.mark.e2e
 
@@ -55,6 +57,8 @@ def test_an_account_registered_reaches_the_events_directory_with_its_trace(
     services: dict[str, ServiceProcess],
 ) -> None:
     registry, events = services["registry"], services["events"]
+    operator = Principal("e2e-operator", frozenset({Role.OPERATOR}))
+    auth = {"authorization": "Bearer " + TokenVerifier(RegistrySettings()).issue(operator)}
     trace = TraceParent.new()
     created = httpx.post(
         registry.base_url + "/accounts",
@@ -66,12 +70,14 @@ def test_an_account_registered_reaches_the_events_directory_with_its_trace(
             "category": "government",
             "district": "Jombang",
         },
-        headers={"traceparent": str(trace)},
+        headers={"traceparent": str(trace)} | auth,
     )
     assert created.status_code == 201, created.text
     account = created.json()
     assert account["handle"] == "diskominfo.jombang"
-    assert httpx.get(registry.base_url + f"/accounts/{account['id']}").json() == account
+    assert (
+        httpx.get(registry.base_url + f"/accounts/{account['id']}", headers=auth).json() == account
+    )
 
     def projected() -> bool:
         return (
@@ -100,7 +106,7 @@ def test_an_account_registered_reaches_the_events_directory_with_its_trace(
             "managed_by": "government",
             "category": "government",
         },
-        headers={"accept-language": "en"},
+        headers={"accept-language": "en"} | auth,
     )
     assert duplicate.status_code == 409
     assert duplicate.headers["content-type"] == "application/problem+json"

@@ -8,7 +8,15 @@ from fastapi import FastAPI
 
 from sinergi_kit.runtime import ServiceDefinition, create_app
 from sinergi_registry.adapters.tables import messaging
-from sinergi_registry.entrypoints.http import router
+from sinergi_registry.entrypoints import (
+    accounts,
+    auth,
+    imports,
+    organizations,
+    people,
+    segments,
+    stats,
+)
 from sinergi_registry.settings import RegistrySettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -20,10 +28,19 @@ def definition(settings: RegistrySettings | None = None) -> ServiceDefinition:
         settings=settings or RegistrySettings(),
         tables=messaging,
         migrations=MIGRATIONS,
-        routers=[router],
+        routers=[
+            auth.router,
+            organizations.router,
+            accounts.router,
+            people.router,
+            segments.router,
+            imports.router,
+            stats.router,
+        ],
         title="Sinergi Registry",
         description="Organisasi, akun media sosial, orang, dan segmen. / Organisations, "
-        "social-media accounts, people and segments.",
+        "social-media accounts, people and segments. Sign in at `/auth/login` and send "
+        "`Authorization: Bearer <token>`.",
     )
 
 

@@ -1,61 +1,559 @@
-"""Account persistence."""
+"""Persistence of the registry's aggregates. Each row keeps the aggregate's state as JSON
+text; updates are conditional on the version read, so a lost update cannot happen."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
 from uuid import UUID
 
-from sqlalchemy import Row, select
+from sqlalchemy import ColumnElement, Select, Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sinergi_kit.clock import as_utc
-from sinergi_registry.adapters.tables import accounts
-from sinergi_registry.domain.accounts import Account
+from sinergi_kit.contracts.registry import (
+    AccountState,
+    OrganizationState,
+    PersonState,
+    VerificationChange,
+)
+from sinergi_kit.contracts.segments import SegmentState
+from sinergi_kit.http.pagination import after, decode_cursor, encode_cursor
+from sinergi_kit.ids import new_id
+from sinergi_registry.adapters.tables import (
+    account_terms,
+    accounts,
+    follower_snapshots,
+    organizations,
+    people,
+    person_accounts,
+    segments,
+    verification_changes,
+)
+from sinergi_registry.domain.search import fold, query_words, tag_term, terms
 
 
-def _to_domain(row: Row[Any]) -> Account:
-    return Account(
-        id=row.id,
-        version=row.version,
-        platform=row.platform,
-        handle=row.handle,
-        display_name=row.display_name,
-        url=row.url,
-        managed_by=row.managed_by,
-        organization_id=row.organization_id,
-        category=row.category,
-        district=row.district,
-        tags=tuple(row.tags),
-        verification_status=row.verification_status,
-        created_at=as_utc(row.created_at),
-        updated_at=as_utc(row.updated_at),
+class StaleVersionError(Exception):
+    """The row changed since it was read."""
+
+
+async def _conditional_update(
+    session: AsyncSession, table: Table, row: dict[str, Any], previous_version: int
+) -> None:
+    result = await session.execute(
+        update(table)
+        .where(table.c.id == row["id"], table.c.version == previous_version)
+        .values(**{k: v for k, v in row.items() if k != "id"})
     )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleVersionError
+
+
+@dataclass(frozen=True)
+class Page:
+    states: list[str]
+    next_cursor: str | None
+
+    def json(self) -> bytes:
+        cursor = f'"{self.next_cursor}"' if self.next_cursor else "null"
+        return f'{{"items":[{",".join(self.states)}],"next_cursor":{cursor}}}'.encode()
+
+
+AccountSort = Literal["created", "-created", "name", "-name", "followers", "-followers"]
+
+
+@dataclass(frozen=True)
+class AccountQuery:
+    platform: Sequence[str] = ()
+    category: Sequence[str] = ()
+    managed_by: Sequence[str] = ()
+    district: Sequence[str] = ()
+    verification_status: Sequence[str] = ()
+    organization_id: UUID | None = None
+    tag: str | None = None
+    min_followers: int | None = None
+    q: str | None = None
+
+
+def _account_row(state: AccountState) -> dict[str, Any]:
+    return {
+        "id": state.id,
+        "version": state.version,
+        "platform": state.platform,
+        "handle": state.handle,
+        "display_name": state.display_name,
+        "url": state.url,
+        "managed_by": state.managed_by,
+        "organization_id": state.organization_id,
+        "category": state.category,
+        "district": state.district,
+        "tags": state.tags,
+        "verification_status": state.verification_status,
+        "created_at": state.created_at,
+        "updated_at": state.updated_at,
+        "sort_name": fold(state.display_name)[:200],
+        "followers": -1 if state.followers is None else state.followers,
+        "organization_kind": state.organization_kind,
+        "state": state.model_dump_json(),
+    }
+
+
+def _sort_columns(sort: AccountSort) -> tuple[list[ColumnElement[Any]], bool]:
+    column: ColumnElement[Any] = {
+        "created": accounts.c.created_at,
+        "name": accounts.c.sort_name,
+        "followers": accounts.c.followers,
+    }[sort.lstrip("-")]
+    return [column, accounts.c.id], sort.startswith("-")
+
+
+def _cursor_values(sort: AccountSort, values: list[Any]) -> list[Any]:
+    first: Any = values[0]
+    if sort.lstrip("-") == "created":
+        first = datetime.fromisoformat(str(first))
+    return [first, UUID(str(values[1]))]
 
 
 class AccountRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, account: Account) -> None:
-        values = account.state().model_dump()
-        await self.session.execute(accounts.insert().values(**values))
+    async def add(self, state: AccountState) -> None:
+        await self.session.execute(accounts.insert().values(**_account_row(state)))
+        await self._index_terms(state, fresh=True)
 
-    async def get(self, account_id: UUID) -> Account | None:
-        row = (
-            await self.session.execute(select(accounts).where(accounts.c.id == account_id))
-        ).first()
-        return _to_domain(row) if row else None
+    async def save(self, state: AccountState, previous_version: int) -> None:
+        await _conditional_update(self.session, accounts, _account_row(state), previous_version)
+        await self._index_terms(state, fresh=False)
 
-    async def find_by_handle(self, platform: str, handle: str) -> Account | None:
+    async def _index_terms(self, state: AccountState, *, fresh: bool) -> None:
+        if not fresh:
+            await self.session.execute(
+                delete(account_terms).where(account_terms.c.account_id == state.id)
+            )
+        await self.session.execute(
+            account_terms.insert(),
+            [
+                {"term": term, "account_id": state.id}
+                for term in terms(state.display_name, state.handle)
+                | {tag_term(tag) for tag in state.tags}
+            ],
+        )
+
+    async def get(self, account_id: UUID) -> AccountState | None:
+        raw = await self.get_raw(account_id)
+        return AccountState.model_validate_json(raw[0]) if raw else None
+
+    async def get_raw(self, account_id: UUID) -> tuple[str, int] | None:
+        """The stored JSON state and its version, as they are."""
         row = (
             await self.session.execute(
-                select(accounts).where(accounts.c.platform == platform, accounts.c.handle == handle)
+                select(accounts.c.state, accounts.c.version).where(accounts.c.id == account_id)
             )
         ).first()
-        return _to_domain(row) if row else None
+        return (row[0], row[1]) if row else None
 
-    async def list_page(self, *, after: UUID | None, limit: int) -> list[Account]:
-        query = select(accounts).order_by(accounts.c.id).limit(limit)
-        if after is not None:
-            query = query.where(accounts.c.id > after)
-        return [_to_domain(row) for row in (await self.session.execute(query)).all()]
+    async def get_many(self, ids: Iterable[UUID]) -> list[AccountState]:
+        wanted = list(ids)
+        if not wanted:
+            return []
+        rows = await self.session.execute(select(accounts.c.state).where(accounts.c.id.in_(wanted)))
+        return [AccountState.model_validate_json(text) for text in rows.scalars()]
+
+    async def find_by_handle(self, platform: str, handle: str) -> AccountState | None:
+        text = (
+            await self.session.execute(
+                select(accounts.c.state).where(
+                    accounts.c.platform == platform, accounts.c.handle == handle
+                )
+            )
+        ).scalar_one_or_none()
+        return AccountState.model_validate_json(text) if text else None
+
+    async def find_many_by_handle(
+        self, keys: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], AccountState]:
+        found: dict[tuple[str, str], AccountState] = {}
+        by_platform: dict[str, list[str]] = {}
+        for platform, handle in keys:
+            by_platform.setdefault(platform, []).append(handle)
+        for platform, handles in by_platform.items():
+            rows = await self.session.execute(
+                select(accounts.c.state).where(
+                    accounts.c.platform == platform, accounts.c.handle.in_(handles)
+                )
+            )
+            for text in rows.scalars():
+                state = AccountState.model_validate_json(text)
+                found[(state.platform, state.handle)] = state
+        return found
+
+    async def of_organization(self, organization_id: UUID) -> list[AccountState]:
+        rows = await self.session.execute(
+            select(accounts.c.state).where(accounts.c.organization_id == organization_id)
+        )
+        return [AccountState.model_validate_json(text) for text in rows.scalars()]
+
+    def _filtered(self, query: AccountQuery) -> Select[Any]:
+        statement = select(accounts.c.state)
+        for column, values in (
+            (accounts.c.platform, query.platform),
+            (accounts.c.category, query.category),
+            (accounts.c.managed_by, query.managed_by),
+            (accounts.c.district, query.district),
+            (accounts.c.verification_status, query.verification_status),
+        ):
+            if values:
+                statement = statement.where(column.in_(list(values)))
+        if query.organization_id is not None:
+            statement = statement.where(accounts.c.organization_id == query.organization_id)
+        if query.min_followers is not None:
+            statement = statement.where(accounts.c.followers >= query.min_followers)
+        if query.tag:
+            statement = statement.where(
+                accounts.c.id.in_(
+                    select(account_terms.c.account_id).where(
+                        account_terms.c.term == tag_term(query.tag)
+                    )
+                )
+            )
+        for word in query_words(query.q or ""):
+            statement = statement.where(
+                accounts.c.id.in_(
+                    select(account_terms.c.account_id).where(
+                        account_terms.c.term >= word, account_terms.c.term < word + "\uffff"
+                    )
+                )
+            )
+        return statement
+
+    async def page(
+        self, query: AccountQuery, *, sort: AccountSort, cursor: str | None, limit: int
+    ) -> Page:
+        columns, descending = _sort_columns(sort)
+        statement = self._filtered(query).add_columns(*columns)
+        if cursor:
+            statement = statement.where(
+                after(
+                    columns, _cursor_values(sort, decode_cursor(cursor, 2)), descending=descending
+                )
+            )
+        order = [c.desc() for c in columns] if descending else columns
+        rows = (await self.session.execute(statement.order_by(*order).limit(limit + 1))).all()
+        next_cursor = None
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            key = last[1]
+            if isinstance(key, datetime):
+                key = as_utc(key).isoformat()
+            next_cursor = encode_cursor([key, str(last[2])])
+        return Page([row[0] for row in rows[:limit]], next_cursor)
+
+    async def matching(self, query: AccountQuery) -> list[AccountState]:
+        rows = await self.session.execute(self._filtered(query).order_by(accounts.c.id))
+        return [AccountState.model_validate_json(text) for text in rows.scalars()]
+
+    async def counts_by(self, column_name: str) -> dict[str, int]:
+        column = accounts.c[column_name]
+        rows = await self.session.execute(
+            select(column, func.count()).group_by(column).order_by(column)
+        )
+        return {str(key) if key is not None else "": int(count) for key, count in rows.all()}
+
+    async def record_followers(
+        self, account_id: UUID, followers: int, observed_at: datetime, source: str
+    ) -> None:
+        await self.session.execute(
+            follower_snapshots.insert().values(
+                id=new_id(),
+                account_id=account_id,
+                followers=followers,
+                observed_at=observed_at,
+                source=source,
+            )
+        )
+
+    async def follower_history(self, account_id: UUID) -> list[tuple[datetime, int, str]]:
+        rows = await self.session.execute(
+            select(
+                follower_snapshots.c.observed_at,
+                follower_snapshots.c.followers,
+                follower_snapshots.c.source,
+            )
+            .where(follower_snapshots.c.account_id == account_id)
+            .order_by(follower_snapshots.c.observed_at)
+        )
+        return [(as_utc(at), count, source) for at, count, source in rows.all()]
+
+    async def record_verification(self, account_id: UUID, change: VerificationChange) -> None:
+        await self.session.execute(
+            verification_changes.insert().values(
+                id=new_id(), account_id=account_id, **change.model_dump()
+            )
+        )
+
+    async def verification_history(self, account_id: UUID) -> list[VerificationChange]:
+        rows = await self.session.execute(
+            select(verification_changes)
+            .where(verification_changes.c.account_id == account_id)
+            .order_by(verification_changes.c.at, verification_changes.c.id)
+        )
+        return [
+            VerificationChange(
+                from_status=r.from_status,
+                to_status=r.to_status,
+                by=r.by,
+                reason=r.reason,
+                at=as_utc(r.at),
+            )
+            for r in rows.all()
+        ]
+
+
+def _organization_row(state: OrganizationState) -> dict[str, Any]:
+    return {
+        "id": state.id,
+        "version": state.version,
+        "kind": state.kind,
+        "name": state.name,
+        "name_key": fold(state.name)[:200],
+        "short_name_key": fold(state.short_name)[:50] if state.short_name else None,
+        "district": state.district,
+        "state": state.model_dump_json(),
+        "created_at": state.created_at,
+        "updated_at": state.updated_at,
+    }
+
+
+class OrganizationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, state: OrganizationState) -> None:
+        await self.session.execute(organizations.insert().values(**_organization_row(state)))
+
+    async def save(self, state: OrganizationState, previous_version: int) -> None:
+        await _conditional_update(
+            self.session, organizations, _organization_row(state), previous_version
+        )
+
+    async def get(self, organization_id: UUID) -> OrganizationState | None:
+        text = (
+            await self.session.execute(
+                select(organizations.c.state).where(organizations.c.id == organization_id)
+            )
+        ).scalar_one_or_none()
+        return OrganizationState.model_validate_json(text) if text else None
+
+    async def find_by_name(self, name: str) -> OrganizationState | None:
+        """By full name or short name, in any case."""
+        key = fold(name.strip())
+        text = (
+            await self.session.execute(
+                select(organizations.c.state)
+                .where((organizations.c.name_key == key) | (organizations.c.short_name_key == key))
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        return OrganizationState.model_validate_json(text) if text else None
+
+    async def all(self, kind: str | None = None) -> list[OrganizationState]:
+        statement = select(organizations.c.state).order_by(organizations.c.name_key)
+        if kind:
+            statement = statement.where(organizations.c.kind == kind)
+        rows = await self.session.execute(statement)
+        return [OrganizationState.model_validate_json(text) for text in rows.scalars()]
+
+
+def _person_row(state: PersonState) -> dict[str, Any]:
+    return {
+        "id": state.id,
+        "version": state.version,
+        "sort_name": fold(state.name)[:200],
+        "email": state.contact.email,
+        "whatsapp": state.contact.whatsapp,
+        "organization_id": state.organization_id,
+        "state": state.model_dump_json(),
+        "erased_at": None,
+        "created_at": state.created_at,
+        "updated_at": state.updated_at,
+    }
+
+
+class PersonRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, state: PersonState) -> None:
+        await self.session.execute(people.insert().values(**_person_row(state)))
+        await self._link_accounts(state)
+
+    async def save(self, state: PersonState, previous_version: int) -> None:
+        await _conditional_update(self.session, people, _person_row(state), previous_version)
+        await self.session.execute(
+            delete(person_accounts).where(person_accounts.c.person_id == state.id)
+        )
+        await self._link_accounts(state)
+
+    async def _link_accounts(self, state: PersonState) -> None:
+        if state.managed_account_ids:
+            await self.session.execute(
+                person_accounts.insert(),
+                [{"person_id": state.id, "account_id": a} for a in state.managed_account_ids],
+            )
+
+    async def erase(self, person_id: UUID, version: int, at: datetime, previous: int) -> None:
+        """Keep only the id, version and times: no name, contact, consent or links."""
+        result = await self.session.execute(
+            update(people)
+            .where(people.c.id == person_id, people.c.version == previous)
+            .values(
+                version=version,
+                sort_name=None,
+                email=None,
+                whatsapp=None,
+                organization_id=None,
+                state=None,
+                erased_at=at,
+                updated_at=at,
+            )
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise StaleVersionError
+        await self.session.execute(
+            delete(person_accounts).where(person_accounts.c.person_id == person_id)
+        )
+
+    async def get(self, person_id: UUID) -> PersonState | None:
+        text = (
+            await self.session.execute(select(people.c.state).where(people.c.id == person_id))
+        ).scalar_one_or_none()
+        return PersonState.model_validate_json(text) if text else None
+
+    async def is_erased(self, person_id: UUID) -> bool:
+        erased = (
+            await self.session.execute(select(people.c.erased_at).where(people.c.id == person_id))
+        ).scalar_one_or_none()
+        return erased is not None
+
+    async def find_by_contact(self, email: str | None, whatsapp: str | None) -> PersonState | None:
+        conditions = []
+        if email:
+            conditions.append(people.c.email == email)
+        if whatsapp:
+            conditions.append(people.c.whatsapp == whatsapp)
+        if not conditions:
+            return None
+        for condition in conditions:
+            text = (
+                await self.session.execute(select(people.c.state).where(condition))
+            ).scalar_one_or_none()
+            if text:
+                return PersonState.model_validate_json(text)
+        return None
+
+    async def find_by_name(self, name: str, organization_id: UUID | None) -> PersonState | None:
+        text = (
+            await self.session.execute(
+                select(people.c.state)
+                .where(
+                    people.c.sort_name == fold(name.strip())[:200],
+                    people.c.organization_id == organization_id
+                    if organization_id
+                    else people.c.organization_id.is_(None),
+                )
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        return PersonState.model_validate_json(text) if text else None
+
+    async def managers_of(self, account_id: UUID) -> list[PersonState]:
+        rows = await self.session.execute(
+            select(people.c.state)
+            .join(person_accounts, person_accounts.c.person_id == people.c.id)
+            .where(person_accounts.c.account_id == account_id)
+        )
+        return [PersonState.model_validate_json(text) for text in rows.scalars()]
+
+    async def page(
+        self,
+        *,
+        q: str | None,
+        role: str | None,
+        organization_id: UUID | None,
+        cursor: str | None,
+        limit: int,
+    ) -> Page:
+        statement = select(people.c.state, people.c.sort_name, people.c.id).where(
+            people.c.erased_at.is_(None)
+        )
+        if q:
+            statement = statement.where(people.c.sort_name.contains(fold(q.strip())))
+        if role:
+            statement = statement.where(people.c.state.contains(f'"{role}"'))
+        if organization_id:
+            statement = statement.where(people.c.organization_id == organization_id)
+        columns: list[ColumnElement[Any]] = [people.c.sort_name, people.c.id]
+        if cursor:
+            name, last_id = decode_cursor(cursor, 2)
+            statement = statement.where(after(columns, [name, UUID(str(last_id))]))
+        rows = (await self.session.execute(statement.order_by(*columns).limit(limit + 1))).all()
+        next_cursor = None
+        if len(rows) > limit:
+            next_cursor = encode_cursor([rows[limit - 1][1], str(rows[limit - 1][2])])
+        return Page([row[0] for row in rows[:limit]], next_cursor)
+
+    async def all_active(self) -> list[PersonState]:
+        rows = await self.session.execute(
+            select(people.c.state).where(people.c.erased_at.is_(None))
+        )
+        return [PersonState.model_validate_json(text) for text in rows.scalars()]
+
+
+class SegmentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @staticmethod
+    def _row(state: SegmentState) -> dict[str, Any]:
+        return {
+            "id": state.id,
+            "version": state.version,
+            "name_key": fold(state.name)[:200],
+            "state": state.model_dump_json(),
+            "created_at": state.created_at,
+            "updated_at": state.updated_at,
+        }
+
+    async def add(self, state: SegmentState) -> None:
+        await self.session.execute(segments.insert().values(**self._row(state)))
+
+    async def save(self, state: SegmentState, previous_version: int) -> None:
+        await _conditional_update(self.session, segments, self._row(state), previous_version)
+
+    async def delete(self, segment_id: UUID, previous_version: int) -> None:
+        result = await self.session.execute(
+            delete(segments).where(
+                segments.c.id == segment_id, segments.c.version == previous_version
+            )
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise StaleVersionError
+
+    async def get(self, segment_id: UUID) -> SegmentState | None:
+        text = (
+            await self.session.execute(select(segments.c.state).where(segments.c.id == segment_id))
+        ).scalar_one_or_none()
+        return SegmentState.model_validate_json(text) if text else None
+
+    async def name_taken(self, name: str, other_than: UUID | None = None) -> bool:
+        statement = select(segments.c.id).where(segments.c.name_key == fold(name)[:200])
+        if other_than:
+            statement = statement.where(segments.c.id != other_than)
+        return (await self.session.execute(statement)).first() is not None
+
+    async def all(self) -> list[SegmentState]:
+        rows = await self.session.execute(select(segments.c.state).order_by(segments.c.name_key))
+        return [SegmentState.model_validate_json(text) for text in rows.scalars()]

@@ -1,0 +1,39 @@
+"""Search terms: what a name or handle can be found by (prefixes of its words)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WORD = re.compile(r"[0-9a-z]+")
+MAX_TERM = 64
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, so ``Pendopo``, ``PENDOPO`` and ``Pendópo`` meet."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def terms(*texts: str) -> set[str]:
+    """The words of the texts, and each text whole (so ``diskominfo.jombang`` is found by
+    ``diskominfo``, ``jombang`` and ``diskominfo.jombang``)."""
+    found: set[str] = set()
+    for text in texts:
+        folded = fold(text).strip()
+        if folded:
+            found.add(folded[:MAX_TERM])
+        found.update(word[:MAX_TERM] for word in _WORD.findall(folded))
+    return found
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a search query; each must prefix a term of a match."""
+    folded = fold(query).strip()
+    words = _WORD.findall(folded)
+    return [w[:MAX_TERM] for w in words] or ([folded[:MAX_TERM]] if folded else [])
+
+
+def tag_term(tag: str) -> str:
+    """Tags are indexed beside the words, marked so a word never matches a tag."""
+    return "#" + fold(tag).strip()[: MAX_TERM - 1]

@@ -1,0 +1,39 @@
+"""What the registry's routes share: the runtime, raw JSON responses with their ETag, and
+the answer to a creating POST."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request, Response
+
+from sinergi_kit.auth import Principal, Role, require_roles
+from sinergi_kit.runtime import ServiceRuntime
+from sinergi_registry.service_layer.common import Created
+
+JSON = "application/json"
+PAGE_LIMIT = 500
+
+Verifier = Annotated[Principal, Depends(require_roles(frozenset({Role.ADMIN, Role.VERIFIER})))]
+"""An admin or a verifier: changes an account's verification status."""
+Admin = Annotated[Principal, Depends(require_roles(frozenset({Role.ADMIN})))]
+
+
+def runtime(request: Request) -> ServiceRuntime:
+    value: ServiceRuntime = request.app.state.runtime
+    return value
+
+
+def versioned(body: str | bytes, version: int, status: int = 200) -> Response:
+    """The stored state as it is (no re-serialisation), with its version as the ETag."""
+    return Response(
+        content=body, status_code=status, media_type=JSON, headers={"ETag": f'"{version}"'}
+    )
+
+
+def created(result: Created, version: int = 1) -> Response:
+    response = versioned(result.body, version, status=201)
+    response.headers["Location"] = result.location
+    if result.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
