@@ -133,6 +133,9 @@ def settings_for(
         values.update(
             whatsapp_base_url=receiver.url + "/whatsapp",
             whatsapp_phone_number_id="1234",
+            whatsapp_token="wa-token",
+            telegram_bot_token="tg-token",
+            sms_token="sms-token",
             telegram_base_url=receiver.url + "/telegram",
             sms_base_url=receiver.url + "/sms",
         )

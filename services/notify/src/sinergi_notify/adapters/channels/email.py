@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
@@ -16,6 +17,9 @@ from sinergi_notify.domain.delivery import Outcome, sent
 from sinergi_notify.domain.model import Channel
 from sinergi_notify.settings import NotifySettings
 
+# Long subjects and Message-IDs stay on one line (RFC 5322 allows 998 characters).
+HEADER_POLICY = policy.SMTP.clone(max_line_length=998)
+
 
 def message_id(idempotency_key: str, domain: str) -> str:
     """Derived from the notification, so a re-send after a crash carries the same Message-ID
@@ -24,7 +28,7 @@ def message_id(idempotency_key: str, domain: str) -> str:
 
 
 def build_email(message: OutgoingMessage, *, sender: str, domain: str) -> EmailMessage:
-    email = EmailMessage()
+    email = EmailMessage(policy=HEADER_POLICY)
     email["From"] = sender
     email["To"] = message.address
     email["Subject"] = message.rendered.subject
@@ -76,8 +80,8 @@ class EmailChannel:
         try:
             if client is None or not client.is_connected:
                 client = await self._connect()
-            _errors, response = await client.send_message(
-                email, sender=sender, recipients=[message.address]
+            _errors, response = await client.sendmail(
+                sender, [message.address], email.as_bytes(policy=HEADER_POLICY)
             )
             return sent(response.strip()[:200] or None, 250)
         except aiosmtplib.SMTPRecipientsRefused as exc:
