@@ -8,11 +8,11 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from bench import bus
+from bench import bus, factcheck
 from bench.report import Figure, markdown_table
 
 RESULTS = Path(__file__).parent / "results"
-SUITES = {"bus": bus.run}
+SUITES = {"bus": bus.run, "factcheck": factcheck.run}
 
 
 def main() -> None:

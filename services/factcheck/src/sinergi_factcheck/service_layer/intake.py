@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sinergi_factcheck.adapters.repository import Cases, Clarifications, record_audit
+from sinergi_factcheck.adapters.repository import Cases, Clarifications
 from sinergi_factcheck.adapters.tables import clarifications, images, reports
 from sinergi_factcheck.domain.cases import ANSWERED_STATUSES, Case
 from sinergi_factcheck.domain.intake import MAX_TEXT, MAX_URLS, clean_text, clean_urls, image_type
@@ -152,15 +152,7 @@ async def submit_report(
                     submitted_by=submitted_by,
                 )
             )
-            await record_audit(
-                session,
-                case.id,
-                submitted_by or "public",
-                "report_received",
-                now,
-                report_id=str(report_id),
-                match=match,
-            )
+            # The report row is its own audit record: who (submitted_by), when, how matched.
             uow.emit(ReportReceivedV1(report=state, reporter_contact=contact))
     fc.matcher.learn(report_id, case.id, normalised, urls)
     return Receipt(report_id=report_id, status="answered" if answer else "received", answer=answer)

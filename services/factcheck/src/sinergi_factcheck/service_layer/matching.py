@@ -1,12 +1,14 @@
 """The process's match index, kept in step with the database.
 
-Each process holds its own index. Before matching it reads the reports and merges written
-since its last look (by any replica; a few seconds of overlap absorb clock skew and
-transactions that committed late), so replicas agree without talking to each other."""
+Each process holds its own index and learns its own reports at once. At most every
+``SYNC_INTERVAL_S`` it also reads the reports and merges written since its last look (by any
+replica; a little overlap absorbs clock skew and transactions that committed late), so
+replicas agree within about a second without talking to each other."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -17,7 +19,8 @@ from sinergi_factcheck.domain.matching.index import Match, MatchIndex, Threshold
 from sinergi_kit.clock import as_utc
 from sinergi_kit.db import Database
 
-OVERLAP = timedelta(seconds=5)
+OVERLAP = timedelta(seconds=2)
+SYNC_INTERVAL_S = 1.0
 
 
 class Matcher:
@@ -26,9 +29,15 @@ class Matcher:
         self.index = MatchIndex()
         self._seen_until: datetime | None = None
         self._lock = asyncio.Lock()
+        self._synced_at = float("-inf")
 
     async def sync(self, db: Database) -> None:
+        if time.monotonic() - self._synced_at < SYNC_INTERVAL_S:
+            return
         async with self._lock:
+            if time.monotonic() - self._synced_at < SYNC_INTERVAL_S:
+                return
+            self._synced_at = time.monotonic()
             since = self._seen_until - OVERLAP if self._seen_until else None
             report_query = select(
                 reports.c.id,
