@@ -112,9 +112,8 @@ def _facebook(value: str) -> str:
 def _x(value: str) -> str:
     if not _is_url("x", value):
         return _username("x", value)
-    _, segments, _ = _path_and_query("x", value)
-    if segments[:1] == ["#!"]:
-        segments = segments[1:]
+    # old "hashbang" links: twitter.com/#!/name
+    _, segments, _ = _path_and_query("x", value.replace("/#!/", "/", 1))
     if not segments or segments[0].lower() in _RESERVED["x"]:
         raise InvalidHandleError(value)
     return _username("x", segments[0])

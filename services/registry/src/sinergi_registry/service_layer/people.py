@@ -319,13 +319,13 @@ async def export_person(uow: UnitOfWork, person_id: UUID, actor: Principal) -> P
         if person.organization_id
         else None
     )
-    await audit(uow, actor, "person.exported", "person", person.id)
-    return PersonExport(
+    history = await entries_for(uow.session, "person", person.id)
+    export = PersonExport(
         person=person,
         managed_accounts=await AccountRepository(uow.session).get_many(person.managed_account_ids),
         organization_name=organization.name if organization else None,
-        audit=[
-            e.model_dump(mode="json") for e in await entries_for(uow.session, "person", person.id)
-        ],
+        audit=[entry.model_dump(mode="json") for entry in history],
         exported_at=utcnow(),
     )
+    await audit(uow, actor, "person.exported", "person", person.id)
+    return export
