@@ -1,0 +1,67 @@
+"""Several senders on one database: no row is claimed twice, a crashed sender's lease
+expires and another takes over with the same Message-ID, rate limits hold across senders."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from sinergi_notify.mailcatcher import MailCatcher
+from sinergi_notify.testing import invitation_issued
+
+if TYPE_CHECKING:
+    from conftest import NotifyFactory
+
+
+async def test_two_senders_never_send_the_same_notification(
+    notify_factory: NotifyFactory, smtp: MailCatcher
+) -> None:
+    notify = await notify_factory(sender_batch_size=7)
+    for n in range(40):
+        person = await notify.person(email=f"peserta{n}@example.id")
+        await notify.deliver(invitation_issued(person))
+    first, second = notify.sender(), notify.sender()
+    for _ in range(10):
+        await asyncio.gather(first.run_once(), second.run_once())
+    assert smtp.store.received == 40 and smtp.store.distinct == 40
+    assert {r.state for r in await notify.rows()} == {"sent"}
+    workers = {a.worker for r in await notify.rows() for a in await notify.attempts(r.id)}
+    assert workers == {first.worker, second.worker}
+
+
+async def test_a_crashed_senders_lease_expires_and_the_resend_keeps_its_message_id(
+    notify_factory: NotifyFactory, smtp: MailCatcher
+) -> None:
+    notify = await notify_factory(lease_s=30)
+    person = await notify.person(email="lease@example.id")
+    await notify.deliver(invitation_issued(person))
+    crashed, survivor = notify.sender(), notify.sender()
+    _decided, claims = await crashed._claim()  # claimed, then the process died mid-send
+    assert len(claims) == 1
+    await survivor.drain()
+    assert smtp.store.received == 0  # the lease still holds
+    notify.clock.advance(31)
+    await survivor.drain()
+    [row] = await notify.rows()
+    assert (row.state, row.attempts) == ("sent", 2)
+    assert [a.outcome for a in await notify.attempts(row.id)] == ["lease_expired", "sent"]
+    [message] = smtp.store.messages()
+    assert str(message.parsed()["Message-ID"]) == f"<{row.id}@{notify.settings.message_id_domain}>"
+
+
+async def test_the_rate_limit_is_shared_by_every_sender(
+    notify_factory: NotifyFactory, smtp: MailCatcher
+) -> None:
+    notify = await notify_factory(rate_per_s={"email": 5.0}, rate_burst={"email": 5.0})
+    for n in range(12):
+        person = await notify.person(email=f"antri{n}@example.id")
+        await notify.deliver(invitation_issued(person))
+    senders = [notify.sender(), notify.sender(), notify.sender()]
+    await asyncio.gather(*(s.run_once() for s in senders))
+    assert smtp.store.received == 5
+    notify.clock.advance(1.0)
+    await asyncio.gather(*(s.run_once() for s in senders))
+    assert smtp.store.received == 10
+    notify.clock.advance(0.2)  # one token
+    await asyncio.gather(*(s.run_once() for s in senders))
+    assert smtp.store.received == 11
