@@ -12,6 +12,7 @@ half are new.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import random
 import statistics
@@ -130,10 +131,10 @@ def _vocabulary(rng: random.Random, size: int) -> list[str]:
 def hoax_texts(count: int, seed: int = 7) -> list[str]:
     rng = random.Random(seed)
     vocabulary = _vocabulary(rng, 40_000)
-    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+    cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(vocabulary))))
     texts = []
     for _ in range(count):
-        tail_words = rng.choices(vocabulary, weights=weights, k=rng.randint(6, 14))
+        tail_words = rng.choices(vocabulary, cum_weights=cumulative, k=rng.randint(6, 14))
         texts.append(
             f"{rng.choice(SUBJECTS)} {rng.choice(ACTIONS)} di {rng.choice(PLACES)} "
             f"tanggal {rng.randint(1, 28)} bulan {rng.randint(1, 12)} "
