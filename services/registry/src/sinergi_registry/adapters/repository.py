@@ -120,23 +120,24 @@ class AccountRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, state: AccountState) -> None:
-        await self.session.execute(accounts.insert().values(**_account_row(state)))
-        await self._index_terms(state, fresh=True)
+    async def add_many(self, states: list[AccountState]) -> None:
+        if states:
+            await self.session.execute(accounts.insert(), [_account_row(s) for s in states])
+            await self._index_terms(states)
 
     async def save(self, state: AccountState, previous_version: int) -> None:
         await _conditional_update(self.session, accounts, _account_row(state), previous_version)
-        await self._index_terms(state, fresh=False)
+        await self.session.execute(
+            delete(account_terms).where(account_terms.c.account_id == state.id)
+        )
+        await self._index_terms([state])
 
-    async def _index_terms(self, state: AccountState, *, fresh: bool) -> None:
-        if not fresh:
-            await self.session.execute(
-                delete(account_terms).where(account_terms.c.account_id == state.id)
-            )
+    async def _index_terms(self, states: list[AccountState]) -> None:
         await self.session.execute(
             account_terms.insert(),
             [
                 {"term": term, "account_id": state.id}
+                for state in states
                 for term in terms(state.display_name, state.handle)
                 | {tag_term(tag) for tag in state.tags}
             ],
@@ -265,15 +266,25 @@ class AccountRepository:
     async def record_followers(
         self, account_id: UUID, followers: int, observed_at: datetime, source: str
     ) -> None:
-        await self.session.execute(
-            follower_snapshots.insert().values(
-                id=new_id(),
-                account_id=account_id,
-                followers=followers,
-                observed_at=observed_at,
-                source=source,
+        await self.record_followers_many([(account_id, followers, observed_at)], source)
+
+    async def record_followers_many(
+        self, counts: list[tuple[UUID, int, datetime]], source: str
+    ) -> None:
+        if counts:
+            await self.session.execute(
+                follower_snapshots.insert(),
+                [
+                    {
+                        "id": new_id(),
+                        "account_id": account_id,
+                        "followers": followers,
+                        "observed_at": observed_at,
+                        "source": source,
+                    }
+                    for account_id, followers, observed_at in counts
+                ],
             )
-        )
 
     async def follower_history(self, account_id: UUID) -> list[tuple[datetime, int, str]]:
         rows = await self.session.execute(

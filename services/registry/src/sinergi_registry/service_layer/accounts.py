@@ -38,6 +38,7 @@ from sinergi_registry.domain.handles import InvalidHandleError, normalise_handle
 from sinergi_registry.domain.verification import IllegalTransitionError, transition
 from sinergi_registry.service_layer.common import (
     audit,
+    audit_many,
     check_scope,
     check_version,
     revise_or_problem,
@@ -166,28 +167,42 @@ def _exists(platform: str, handle: str) -> ProblemError:
     )
 
 
+async def new_account(uow: UnitOfWork, command: RegisterAccount, actor: Principal) -> AccountState:
+    """The account in canonical form, checked but not yet stored."""
+    values = await _resolved(uow, command.model_dump(), command.platform)
+    check_scope(actor, values.get("organization_id"))
+    now = utcnow()
+    values["url"] = values.get("url") or profile_url(command.platform, values["handle"])
+    return AccountState.model_validate(
+        values | {"id": new_id(), "version": 1, "created_at": now, "updated_at": now}
+    )
+
+
+async def store_new_accounts(
+    uow: UnitOfWork, states: list[AccountState], actor: Principal, source: str
+) -> None:
+    """Store new accounts in bulk, with their first follower counts, audit entries and
+    events."""
+    repository = AccountRepository(uow.session)
+    await repository.add_many(states)
+    await repository.record_followers_many(
+        [(s.id, s.followers, s.created_at) for s in states if s.followers is not None], source
+    )
+    await audit_many(uow, actor, "account.registered", "account", [s.id for s in states])
+    for state in states:
+        uow.emit(AccountRegisteredV1(account=state))
+
+
 async def register_account(
     uow: UnitOfWork, command: RegisterAccount, actor: Principal, *, source: str = "api"
 ) -> AccountState:
-    values = await _resolved(uow, command.model_dump(), command.platform)
-    check_scope(actor, values.get("organization_id"))
-    repository = AccountRepository(uow.session)
-    if await repository.find_by_handle(command.platform, values["handle"]):
-        raise _exists(command.platform, values["handle"])
-    now = utcnow()
-    values.setdefault("url", None)
-    values["url"] = values["url"] or profile_url(command.platform, values["handle"])
-    state = AccountState.model_validate(
-        values | {"id": new_id(), "version": 1, "created_at": now, "updated_at": now}
-    )
+    state = await new_account(uow, command, actor)
+    if await AccountRepository(uow.session).find_by_handle(state.platform, state.handle):
+        raise _exists(state.platform, state.handle)
     try:
-        await repository.add(state)
+        await store_new_accounts(uow, [state], actor, source)
     except IntegrityError as exc:  # a concurrent registration of the same handle won
         raise _exists(state.platform, state.handle) from exc
-    if state.followers is not None:
-        await repository.record_followers(state.id, state.followers, now, source)
-    await audit(uow, actor, "account.registered", "account", state.id)
-    uow.emit(AccountRegisteredV1(account=state))
     return state
 
 

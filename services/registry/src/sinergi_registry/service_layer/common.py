@@ -72,6 +72,28 @@ def revise_or_problem(state: State, changes: dict[str, Any]) -> tuple[State, lis
         ) from exc
 
 
+async def audit_many(
+    uow: UnitOfWork, actor: Principal, action: str, resource_type: str, ids: list[UUID]
+) -> None:
+    if ids:
+        now = utcnow()
+        await uow.session.execute(
+            audit_log.insert(),
+            [
+                {
+                    "id": new_id(),
+                    "at": now,
+                    "actor": actor.subject,
+                    "action": action,
+                    "resource_type": resource_type,
+                    "resource_id": str(resource_id),
+                    "fields": [],
+                }
+                for resource_id in ids
+            ],
+        )
+
+
 @dataclass(frozen=True)
 class Created:
     body: str

@@ -5,14 +5,14 @@ WhatsApp number) updates it, so importing the same file twice changes nothing.""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from sinergi_kit.auth import Principal
-from sinergi_kit.contracts.registry import Platform
+from sinergi_kit.contracts.registry import AccountState, Platform
 from sinergi_kit.http.problems import ProblemError
 from sinergi_kit.i18n import Lang, translate
 from sinergi_kit.logging import get_logger
@@ -23,11 +23,13 @@ from sinergi_registry.adapters.repository import (
     PersonRepository,
 )
 from sinergi_registry.adapters.spreadsheets import Row, UnreadableFileError, read_rows
+from sinergi_registry.domain.handles import InvalidHandleError, normalise_handle
 from sinergi_registry.service_layer.accounts import (
     RegisterAccount,
     UpdateAccount,
     canonical_handle,
-    register_account,
+    new_account,
+    store_new_accounts,
     update_account,
 )
 from sinergi_registry.service_layer.people import (
@@ -114,6 +116,8 @@ class _Run:
     lang: Lang
     seen: dict[tuple[str, ...], int] = field(default_factory=dict)
     organizations: dict[str, Any] = field(default_factory=dict)
+    existing: dict[tuple[str, str], AccountState] = field(default_factory=dict)
+    pending: list[AccountState] = field(default_factory=list)
 
     def fail(self, row: int, column: str, reason: str) -> None:
         self.report.failed += 1
@@ -188,9 +192,9 @@ async def _account_row(uow: UnitOfWork, run: _Run, number: int, row: Row, actor:
         return
     run.seen[key] = number
     try:
-        existing = await AccountRepository(uow.session).find_by_handle(*key)
+        existing = run.existing.get(key)
         if existing is None:
-            await register_account(uow, command, actor, source="import")
+            run.pending.append(await new_account(uow, command, actor))
             run.report.created += 1
             return
         changes = UpdateAccount.model_validate(
@@ -278,10 +282,41 @@ async def _person_row(uow: UnitOfWork, run: _Run, number: int, row: Row, actor: 
         run.report.updated += 1
 
 
-RowHandler = Callable[[UnitOfWork, _Run, int, Row, Principal], Any]
-KINDS: dict[str, tuple[set[str], set[str], RowHandler]] = {
-    "accounts": (ACCOUNT_COLUMNS, ACCOUNT_REQUIRED, _account_row),
-    "people": (PERSON_COLUMNS, PERSON_REQUIRED, _person_row),
+async def _prefetch_accounts(uow: UnitOfWork, run: _Run, batch: list[tuple[int, Row]]) -> None:
+    """One query for the accounts a batch names, instead of one per row."""
+    keys = []
+    for _, row in batch:
+        try:
+            platform = PLATFORM.validate_python(row.get("platform", "").lower())
+            keys.append((platform, normalise_handle(platform, row.get("handle", ""))))
+        except (ValidationError, InvalidHandleError):
+            continue  # the row handler reports it
+    run.existing = await AccountRepository(uow.session).find_many_by_handle(keys)
+
+
+async def _store_accounts(uow: UnitOfWork, run: _Run, actor: Principal) -> None:
+    await store_new_accounts(uow, run.pending, actor, "import")
+    run.pending = []
+
+
+async def _nothing(*_: Any) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class _Kind:
+    columns: set[str]
+    required: set[str]
+    row: Callable[[UnitOfWork, _Run, int, Row, Principal], Awaitable[None]]
+    before_batch: Callable[[UnitOfWork, _Run, list[tuple[int, Row]]], Awaitable[None]] = _nothing
+    after_batch: Callable[[UnitOfWork, _Run, Principal], Awaitable[None]] = _nothing
+
+
+KINDS: dict[str, _Kind] = {
+    "accounts": _Kind(
+        ACCOUNT_COLUMNS, ACCOUNT_REQUIRED, _account_row, _prefetch_accounts, _store_accounts
+    ),
+    "people": _Kind(PERSON_COLUMNS, PERSON_REQUIRED, _person_row),
 }
 
 
@@ -306,17 +341,19 @@ async def run_import(
     dry_run: bool,
     lang: Lang = "id",
 ) -> ImportReport:
-    known, required, handle_row = KINDS[kind]
+    spec = KINDS[kind]
     run = _Run(ImportReport(dry_run=dry_run), lang)
     try:
         header, rows = read_rows(file, filename)
         header = _canonical_columns(header)
-        _check_header(header, known, required)
+        _check_header(header, spec.columns, spec.required)
         for batch in _batches((n, {ALIASES.get(k, k): v for k, v in r.items()}) for n, r in rows):
             try:
                 async with uow_factory() as uow:
+                    await spec.before_batch(uow, run, batch)
                     for number, row in batch:
-                        await handle_row(uow, run, number, row, actor)
+                        await spec.row(uow, run, number, row, actor)
+                    await spec.after_batch(uow, run, actor)
                     if dry_run:
                         raise _DryRunRollbackError
             except _DryRunRollbackError:
