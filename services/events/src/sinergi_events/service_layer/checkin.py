@@ -1,8 +1,10 @@
 """The door: scans (live and uploaded later) and walk-ins.
 
 A scan is idempotent by its nonce: the first outcome is stored with the nonce and a repeat
-gets that same outcome back without any effect. Offline scans are applied in the order they
-were taken, with the time the device recorded.
+gets that same outcome back without any effect. Live scans from many door devices are
+applied in small batches (group commit, see ``batching``), each scan deciding on the state
+the scans before it left; offline scans are applied in the order they were taken, with the
+time the device recorded.
 """
 
 from __future__ import annotations
@@ -10,18 +12,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
-from sinergi_events.adapters.repository import EventRepository, invitation_from_row
-from sinergi_events.adapters.tables import invitations, scans, walk_ins
+from sinergi_events.adapters.repository import event_from_row, invitation_from_row
+from sinergi_events.adapters.tables import events, invitations, scans, walk_ins
 from sinergi_events.domain import checkin
 from sinergi_events.domain.errors import DomainError
 from sinergi_events.domain.events import Event
+from sinergi_events.domain.invitations import Invitation
 from sinergi_events.service_layer.commands import OfflineScan, Scan, WalkIn
 from sinergi_events.service_layer.context import EventsContext
+from sinergi_kit.clock import as_utc
 from sinergi_kit.contracts.events import AttendeeCheckedInV1
 from sinergi_kit.ids import new_id
 from sinergi_kit.uow import UnitOfWork
@@ -39,133 +44,204 @@ class ScanOutcome:
     replayed: bool = False
 
 
-async def _stored(uow: UnitOfWork, nonce: str) -> ScanOutcome | None:
-    row = (await uow.session.execute(select(scans).where(scans.c.nonce == nonce))).first()
-    if row is None:
-        return None
-    person_id = None
-    if row.invitation_id is not None:
-        person_id = (
-            await uow.session.execute(
-                select(invitations.c.person_id).where(invitations.c.id == row.invitation_id)
-            )
-        ).scalar_one_or_none()
+@dataclass(frozen=True)
+class ScanRequest:
+    event_id: UUID
+    scan: Scan
+    at: datetime
+    offline: bool
+
+
+_SET_INSIDE = (
+    update(invitations)
+    .where(invitations.c.id == bindparam("invitation_id"))
+    .values(inside=bindparam("inside"), first_entry_at=bindparam("first_entry_at"))
+)
+
+
+async def _load(
+    uow: UnitOfWork, requests: Sequence[ScanRequest], claims: dict[str, UUID]
+) -> tuple[dict[str, Any], dict[UUID, Event], dict[UUID, Invitation]]:
+    session = uow.session
+    stored = {
+        row.nonce: row
+        for row in await session.execute(
+            select(scans).where(scans.c.nonce.in_({r.scan.nonce for r in requests}))
+        )
+    }
+    found_events = {
+        row.id: event_from_row(row)
+        for row in await session.execute(
+            select(events).where(events.c.id.in_({r.event_id for r in requests}))
+        )
+    }
+    wanted = set(claims.values()) | {
+        row.invitation_id for row in stored.values() if row.invitation_id
+    }
+    found_invitations = {
+        row.id: invitation_from_row(row)
+        for row in await session.execute(
+            select(invitations).where(invitations.c.id.in_(wanted)).with_for_update()
+        )
+    }
+    return stored, found_events, found_invitations
+
+
+def _replayed(row: Any, invitation: Invitation | None) -> ScanOutcome:
     return ScanOutcome(
         nonce=row.nonce,
         accepted=row.accepted,
         reason=row.reason,
         direction=row.direction,
         invitation_id=row.invitation_id,
-        person_id=person_id,
-        scanned_at=row.scanned_at,
+        person_id=invitation.person_id if invitation else None,
+        scanned_at=as_utc(row.scanned_at),
         replayed=True,
     )
 
 
-async def _apply(
-    ctx: EventsContext,
-    uow: UnitOfWork,
-    event: Event,
-    scan: Scan,
-    at: datetime,
-    *,
-    offline: bool,
-) -> ScanOutcome:
-    if (stored := await _stored(uow, scan.nonce)) is not None:
-        return stored
-    claim = ctx.signer.read_pass(scan.code)
-    invitation = None
-    if claim is not None:
-        row = (
-            await uow.session.execute(
-                select(invitations).where(invitations.c.id == claim.invitation_id).with_for_update()
+async def apply_scans(
+    ctx: EventsContext, uow: UnitOfWork, requests: Sequence[ScanRequest]
+) -> list[ScanOutcome | Exception]:
+    """Apply scans in order in one transaction; each decides on the state the earlier ones
+    left. Returns an outcome per scan, or the error of a scan for an unknown event."""
+    pass_claims = {r.scan.nonce: ctx.signer.read_pass(r.scan.code) for r in requests}
+    claimed = {n: c.invitation_id for n, c in pass_claims.items() if c is not None}
+    stored, found_events, people = await _load(uow, requests, claimed)
+    results: list[ScanOutcome | Exception] = []
+    done: dict[str, ScanOutcome] = {}
+    scan_rows: list[dict[str, Any]] = []
+    changed: dict[UUID, Invitation] = {}
+    now = ctx.clock()
+    for request in requests:
+        nonce = request.scan.nonce
+        if nonce in stored:
+            row = stored[nonce]
+            results.append(_replayed(row, people.get(row.invitation_id)))
+            continue
+        if nonce in done:
+            results.append(replace(done[nonce], replayed=True))
+            continue
+        event = found_events.get(request.event_id)
+        if event is None:
+            results.append(DomainError("event_not_found"))
+            continue
+        claim = pass_claims[nonce]
+        invitation = people.get(claim.invitation_id) if claim else None
+        direction = request.scan.direction
+        decision = checkin.decide(event, claim, invitation, direction, request.at)
+        scan_rows.append(
+            {
+                "nonce": nonce,
+                "event_id": event.id,
+                "invitation_id": invitation.id if invitation else None,
+                "direction": direction,
+                "scanned_at": request.at,
+                "received_at": now,
+                "accepted": decision.accepted,
+                "reason": decision.reason,
+                "device": request.scan.device,
+                "offline": request.offline,
+            }
+        )
+        if decision.accepted:
+            assert invitation is not None
+            entering = direction == "entry"
+            updated = replace(
+                invitation,
+                inside=entering,
+                first_entry_at=invitation.first_entry_at or (request.at if entering else None),
             )
-        ).first()
-        invitation = invitation_from_row(row) if row else None
-    decision = checkin.decide(event, claim, invitation, scan.direction, at)
-    await uow.session.execute(
-        scans.insert().values(
-            nonce=scan.nonce,
-            event_id=event.id,
-            invitation_id=invitation.id if invitation else None,
-            direction=scan.direction,
-            scanned_at=at,
-            received_at=ctx.clock(),
+            people[invitation.id] = changed[invitation.id] = updated
+            if entering:
+                uow.emit(
+                    AttendeeCheckedInV1(
+                        event_id=event.id,
+                        attendance_id=invitation.id,
+                        person_id=invitation.person_id,
+                        walk_in=False,
+                        scanned_at=request.at,
+                        first_entry=invitation.first_entry_at is None,
+                    )
+                )
+        outcome = ScanOutcome(
+            nonce=nonce,
             accepted=decision.accepted,
             reason=decision.reason,
-            device=scan.device,
-            offline=offline,
+            direction=direction,
+            invitation_id=invitation.id if invitation else None,
+            person_id=invitation.person_id if invitation else None,
+            scanned_at=request.at,
         )
-    )
-    if decision.accepted:
-        assert invitation is not None
-        entering = scan.direction == "entry"
-        first_entry = entering and invitation.first_entry_at is None
-        updated = replace(
-            invitation,
-            inside=entering,
-            first_entry_at=invitation.first_entry_at or (at if entering else None),
-        )
+        done[nonce] = outcome
+        results.append(outcome)
+    if scan_rows:
+        await uow.session.execute(scans.insert(), scan_rows)
+    if changed:
         await uow.session.execute(
-            invitations.update()
-            .where(invitations.c.id == invitation.id)
-            .values(inside=updated.inside, first_entry_at=updated.first_entry_at)
+            _SET_INSIDE,
+            [
+                {"invitation_id": i.id, "inside": i.inside, "first_entry_at": i.first_entry_at}
+                for i in changed.values()
+            ],
         )
-        if entering:
-            uow.emit(
-                AttendeeCheckedInV1(
-                    event_id=event.id,
-                    attendance_id=invitation.id,
-                    person_id=invitation.person_id,
-                    walk_in=False,
-                    scanned_at=at,
-                    first_entry=first_entry,
+    return results
+
+
+async def _stored_outcome(ctx: EventsContext, nonce: str) -> ScanOutcome | None:
+    async with ctx.db.read() as session:
+        row = (await session.execute(select(scans).where(scans.c.nonce == nonce))).first()
+        if row is None:
+            return None
+        invitation = None
+        if row.invitation_id is not None:
+            found = (
+                await session.execute(
+                    select(invitations).where(invitations.c.id == row.invitation_id)
                 )
-            )
-    return ScanOutcome(
-        nonce=scan.nonce,
-        accepted=decision.accepted,
-        reason=decision.reason,
-        direction=scan.direction,
-        invitation_id=invitation.id if invitation else None,
-        person_id=invitation.person_id if invitation else None,
-        scanned_at=at,
-    )
+            ).first()
+            invitation = invitation_from_row(found) if found else None
+    return _replayed(row, invitation)
 
 
-async def _event(uow: UnitOfWork, event_id: UUID) -> Event:
-    event = await EventRepository(uow.session).get(event_id)
-    if event is None:
-        raise DomainError("event_not_found")
-    return event
+async def _apply_live(
+    ctx: EventsContext, requests: Sequence[ScanRequest]
+) -> Sequence[ScanOutcome | Exception]:
+    try:
+        async with ctx.uow() as uow:
+            return await apply_scans(ctx, uow, requests)
+    except IntegrityError:
+        if len(requests) > 1:
+            raise  # the batcher tries each scan alone
+        # The same nonce arrived at another replica at once: the first one's outcome stands.
+        stored = await _stored_outcome(ctx, requests[0].scan.nonce)
+        if stored is None:
+            raise
+        return [stored]
 
 
 async def scan(ctx: EventsContext, event_id: UUID, command: Scan) -> ScanOutcome:
-    try:
-        async with ctx.uow() as uow:
-            event = await _event(uow, event_id)
-            return await _apply(ctx, uow, event, command, ctx.clock(), offline=False)
-    except IntegrityError:
-        # The same nonce arrived twice at once: the first one's outcome stands.
-        async with ctx.uow() as uow:
-            stored = await _stored(uow, command.nonce)
-        if stored is None:
-            raise
-        return stored
+    request = ScanRequest(event_id, command, ctx.clock(), offline=False)
+    outcome: ScanOutcome = await ctx.door.submit(request, lambda batch: _apply_live(ctx, batch))
+    return outcome
 
 
 async def upload_offline(
     ctx: EventsContext, event_id: UUID, items: Sequence[OfflineScan]
 ) -> list[ScanOutcome]:
     """Scans a door device took without a connection, applied in the order taken."""
-    outcomes: dict[str, ScanOutcome] = {}
+    ordered = sorted(items, key=lambda s: s.scanned_at)
     async with ctx.uow() as uow:
-        event = await _event(uow, event_id)
-        for item in sorted(items, key=lambda s: s.scanned_at):
-            if item.nonce not in outcomes:
-                outcomes[item.nonce] = await _apply(
-                    ctx, uow, event, item, item.scanned_at, offline=True
-                )
+        results = await apply_scans(
+            ctx,
+            uow,
+            [ScanRequest(event_id, item, item.scanned_at, offline=True) for item in ordered],
+        )
+    outcomes: dict[str, ScanOutcome] = {}
+    for result in results:
+        if isinstance(result, Exception):
+            raise result
+        outcomes.setdefault(result.nonce, result)
     return [outcomes[item.nonce] for item in items]
 
 
@@ -173,7 +249,10 @@ async def register_walk_in(ctx: EventsContext, event_id: UUID, command: WalkIn) 
     """Someone without an invitation let in at the door (during the check-in window)."""
     now = ctx.clock()
     async with ctx.uow() as uow:
-        event = await _event(uow, event_id)
+        row = (await uow.session.execute(select(events).where(events.c.id == event_id))).first()
+        if row is None:
+            raise DomainError("event_not_found")
+        event = event_from_row(row)
         opens, closes = event.checkin_window()
         if event.status not in checkin.OPEN_STATUSES or not opens <= now <= closes:
             raise DomainError("door_closed")

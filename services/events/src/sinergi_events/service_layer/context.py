@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sinergi_events.domain.events import Event
 from sinergi_events.domain.invitations import Invitation
 from sinergi_events.domain.tokens import Signer
+from sinergi_events.service_layer.batching import Batcher
 from sinergi_events.settings import EventsSettings
 from sinergi_kit.clock import utcnow
 from sinergi_kit.contracts.events import InvitationSnapshot
@@ -25,6 +27,8 @@ class EventsContext:
     public_base_url: str = ""
     clock: Callable[[], datetime] = field(default=utcnow)
     reminder_batch_size: int = 5_000
+    door: Batcher[Any, Any] = field(default_factory=Batcher)
+    """Group commit of live scans (see ``checkin.scan``)."""
 
     @property
     def db(self) -> Database:

@@ -1,0 +1,352 @@
+"""bench/events: inviting a whole segment, and the door under load.
+
+- Inviting a segment of N people: the time from the call to every invitation committed with
+  its invitation.issued event in the outbox (membership evaluated on the projection with the
+  shared filter), beside a plain bulk insert of the same invitation rows without events, on
+  SQLite and PostgreSQL.
+- Check-in scans through the real service process (uvicorn, SQLite): the latency of each
+  scan with 32 door devices scanning at once over keep-alive connections, beside a bare
+  FastAPI endpoint taking the same body, both in this run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, select, update
+
+from bench.bus import database_urls
+from bench.report import Figure
+from sinergi_events.adapters.repository import InvitationRepository
+from sinergi_events.adapters.tables import invitations, messaging
+from sinergi_events.app import MIGRATIONS
+from sinergi_events.domain.events import Event
+from sinergi_events.domain.invitations import Invitation
+from sinergi_events.domain.tokens import Signer
+from sinergi_events.service_layer import invitations as invite
+from sinergi_events.service_layer import lifecycle
+from sinergi_events.service_layer.commands import CreateEvent, InviteSegment
+from sinergi_events.service_layer.context import EventsContext
+from sinergi_events.service_layer.directory import on_people, on_segments
+from sinergi_kit.auth import Principal, Role, TokenVerifier
+from sinergi_kit.clock import utcnow
+from sinergi_kit.contracts.events import LocalizedText, Venue
+from sinergi_kit.contracts.registry import ContactPoints, PersonRegisteredV1, PersonState
+from sinergi_kit.contracts.segments import SegmentCreatedV1, SegmentFilter, SegmentState
+from sinergi_kit.db import Database
+from sinergi_kit.envelope import Envelope
+from sinergi_kit.ids import new_id
+from sinergi_kit.migrations import upgrade
+from sinergi_kit.nats_server import EmbeddedNats, free_port
+from sinergi_kit.settings import ServiceSettings
+from sinergi_kit.testing.processes import ServiceProcess
+from sinergi_kit.uow import UnitOfWorkFactory
+
+INVITE_TARGET_S = 10.0
+SCAN_P99_TARGET_MS = 30.0
+SCANNERS = 32
+KEYS = {"bench": "kunci-penandatangan-untuk-benchmark-0123456789"}
+JWT_SECRET = "rahasia-jwt-untuk-benchmark-0123456789abcdef"
+PENDOPO = Venue(name="Pendopo Kabupaten Jombang", address="Jl. KH. Wahid Hasyim, Jombang")
+
+
+def run(*, quick: bool) -> list[Figure]:
+    people = 1_000 if quick else 10_000
+    scans = 640 if quick else 6_400
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory(prefix="sinergi-bench-events-") as tmp:
+        for backend, url in database_urls(Path(tmp)):
+            invited_s, bulk_s = asyncio.run(segment_invitation(url, people))
+            print(f"invite {people:,} on {backend}: {invited_s:.2f} s", flush=True)
+            figures.append(
+                Figure(
+                    name=f"invite a {people:,}-person segment, {backend}",
+                    value=invited_s,
+                    unit="s",
+                    target=f"≤ {INVITE_TARGET_S:.0f} s for 10,000",
+                    met=invited_s <= INVITE_TARGET_S * people / 10_000,
+                    baseline_name="bulk insert of the rows without events (s)",
+                    baseline_value=bulk_s,
+                    note=f"{invited_s / bulk_s:.1f}× the bare insert",
+                )
+            )
+        figures += door(Path(tmp), scans)
+    return figures
+
+
+def context(db: Database) -> EventsContext:
+    return EventsContext(
+        uow=UnitOfWorkFactory(db, messaging, lambda: None), signer=Signer(KEYS, "bench")
+    )
+
+
+def people_states(count: int) -> list[PersonState]:
+    now = utcnow()
+    return [
+        PersonState(
+            id=new_id(),
+            version=1,
+            name=f"Admin Akun {n}",
+            roles=["account_admin"] if n % 10 else ["account_admin", "influencer"],
+            contact=ContactPoints(email=f"admin{n}@example.id"),
+            created_at=now,
+            updated_at=now,
+        )
+        for n in range(count)
+    ]
+
+
+async def seed(ctx: EventsContext, count: int) -> SegmentState:
+    """People and a segment matching all of them, through the projection's handlers."""
+    states = people_states(count)
+    for start in range(0, count, 1_000):
+        batch = [PersonRegisteredV1(person=p) for p in states[start : start + 1_000]]
+        async with ctx.uow() as uow:
+            await on_people(uow, [(Envelope.wrap(e), e) for e in batch])
+    now = utcnow()
+    segment = SegmentState(
+        id=new_id(),
+        version=1,
+        name="Semua admin akun",
+        filter=SegmentFilter(roles=["account_admin"]),
+        created_at=now,
+        updated_at=now,
+    )
+    created = SegmentCreatedV1(segment=segment)
+    async with ctx.uow() as uow:
+        await on_segments(uow, [(Envelope.wrap(created), created)])
+    return segment
+
+
+async def published_event(ctx: EventsContext, *, starts_in: timedelta) -> Event:
+    start = utcnow() + starts_in
+    event = await lifecycle.create_event(
+        ctx,
+        CreateEvent(
+            title=LocalizedText(id="Kopilaborasi", en="Kopilaborasi"),
+            theme=LocalizedText(id="Bersama lawan hoaks", en="Together against hoaxes"),
+            venue=PENDOPO,
+            starts_at=start,
+            ends_at=start + timedelta(hours=4),
+        ),
+    )
+    return await lifecycle.transition(ctx, event.id, "publish")
+
+
+async def segment_invitation(url: str, count: int) -> tuple[float, float]:
+    await asyncio.to_thread(upgrade, MIGRATIONS, url)
+    db = Database(url)
+    ctx = context(db)
+    try:
+        segment = await seed(ctx, count)
+        event = await published_event(ctx, starts_in=timedelta(days=30))
+        started = time.perf_counter()
+        result = await invite.invite_segment(ctx, event.id, InviteSegment(segment_id=segment.id))
+        invited_s = time.perf_counter() - started
+        async with db.read() as session:
+            issued = (
+                await session.execute(
+                    select(func.count())
+                    .select_from(messaging.outbox)
+                    .where(messaging.outbox.c.event_type.like("%invitation.issued%"))
+                )
+            ).scalar_one()
+        if result.invited != count or issued != count:
+            raise RuntimeError(f"{result.invited} invited, {issued} issued of {count}")
+
+        other = await published_event(ctx, starts_in=timedelta(days=31))
+        async with db.read() as session:
+            rows = await InvitationRepository(session).page(event.id)
+        copies = [replace(i, id=new_id(), event_id=other.id) for i in rows]
+        started = time.perf_counter()
+        async with db.sessions() as session, session.begin():
+            await InvitationRepository(session).add_many(copies)
+        bulk_s = time.perf_counter() - started
+        return invited_s, bulk_s
+    finally:
+        await db.dispose()
+
+
+BARE_APP = textwrap.dedent(
+    """
+    from fastapi import FastAPI
+    from pydantic import BaseModel
+
+    app = FastAPI()
+
+    class Scan(BaseModel):
+        nonce: str
+        code: str
+        direction: str = "entry"
+
+    @app.post("/scans")
+    async def scans(body: Scan) -> dict[str, object]:
+        return {"nonce": body.nonce, "accepted": True, "reason": None, "message": "Silakan masuk."}
+    """
+)
+
+
+async def _scanner(
+    port: int, path: str, headers: bytes, bodies: list[bytes], latencies: list[float]
+) -> None:
+    """One door device: a keep-alive connection scanning its passes one after another."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        for body in bodies:
+            started = time.perf_counter()
+            writer.write(
+                f"POST {path} HTTP/1.1\r\nhost: bench\r\ncontent-type: application/json\r\n"
+                f"content-length: {len(body)}\r\n".encode()
+                + headers
+                + b"\r\n"
+                + body
+            )
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = next(
+                int(line.split(b":", 1)[1])
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length:")
+            )
+            answer = await reader.readexactly(length)
+            if b" 200 " not in head.split(b"\r\n", 1)[0] or b'"accepted":true' not in answer:
+                raise RuntimeError(f"scan refused: {head[:40]!r} {answer[:200]!r}")
+            latencies.append(time.perf_counter() - started)
+    finally:
+        writer.close()
+
+
+def _p99(latencies: list[float]) -> float:
+    return statistics.quantiles(latencies, n=100)[98] * 1000
+
+
+async def _load(port: int, path: str, headers: bytes, bodies: list[bytes]) -> list[float]:
+    warm: list[float] = []
+    await _scanner(port, path, headers, bodies[:SCANNERS], warm)
+    latencies: list[float] = []
+    rest = bodies[SCANNERS:]
+    await asyncio.gather(
+        *(_scanner(port, path, headers, rest[i::SCANNERS], latencies) for i in range(SCANNERS))
+    )
+    return latencies
+
+
+def _wait_up(port: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/docs", timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise TimeoutError("the bare app did not start")
+
+
+def bare_latencies(tmp: Path, bodies: list[bytes]) -> list[float]:
+    (tmp / "bare_scans.py").write_text(BARE_APP)
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bare_scans:app",
+            "--app-dir",
+            str(tmp),
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+    )
+    try:
+        _wait_up(port)
+        return asyncio.run(_load(port, "/scans", b"", bodies))
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
+async def door_fixture(url: str, count: int) -> tuple[Event, list[str]]:
+    """A published event whose door is open, with ``count`` accepted invitees."""
+    await asyncio.to_thread(upgrade, MIGRATIONS, url)
+    db = Database(url)
+    ctx = context(db)
+    try:
+        segment = await seed(ctx, count)
+        event = await published_event(ctx, starts_in=timedelta(minutes=30))
+        await invite.invite_segment(ctx, event.id, InviteSegment(segment_id=segment.id))
+        async with db.sessions() as session, session.begin():
+            await session.execute(
+                update(invitations)
+                .where(invitations.c.event_id == event.id)
+                .values(response="accepted", seat="confirmed")
+            )
+            await session.execute(update(messaging.outbox).values(published_at=utcnow()))
+        async with db.read() as session:
+            rows: list[Invitation] = await InvitationRepository(session).page(event.id)
+        return event, [ctx.signer.pass_code(i.id, i.pass_version) for i in rows]
+    finally:
+        await db.dispose()
+
+
+def door(tmp: Path, scans: int) -> list[Figure]:
+    url = f"sqlite+aiosqlite:///{tmp / 'door.db'}"
+    event, codes = asyncio.run(door_fixture(url, scans + SCANNERS))
+    bodies = [
+        json.dumps({"nonce": f"pintu-{n:07d}", "code": code}).encode()
+        for n, code in enumerate(codes)
+    ]
+    bare = bare_latencies(tmp, bodies)
+    bare_p99 = _p99(bare)
+    print(f"bare FastAPI scans: p99 {bare_p99:.1f} ms", flush=True)
+
+    nats = EmbeddedNats(tmp / "nats")
+    nats.start()
+    service = ServiceProcess(
+        "events",
+        url,
+        nats.url,
+        tmp / "events.log",
+        extra_env={
+            "SINERGI_EVENTS_JWT_SECRET": JWT_SECRET,
+            "SINERGI_EVENTS_SIGNING_KEYS": json.dumps(KEYS),
+            "SINERGI_EVENTS_SIGNING_KEY_ID": "bench",
+            "SINERGI_EVENTS_LOG_LEVEL": "WARNING",
+        },
+    )
+    try:
+        service.start()
+        token = TokenVerifier(ServiceSettings(jwt_secret=JWT_SECRET)).issue(
+            Principal("pintu-utama", frozenset({Role.OPERATOR}))
+        )
+        headers = f"authorization: Bearer {token}\r\n".encode()
+        latencies = asyncio.run(_load(service.port, f"/events/{event.id}/scans", headers, bodies))
+    finally:
+        service.stop()
+        nats.stop()
+    p99, p50 = _p99(latencies), statistics.median(latencies) * 1000
+    print(f"events service scans: p50 {p50:.1f} ms, p99 {p99:.1f} ms", flush=True)
+    return [
+        Figure(
+            name=f"check-in scan p99, {SCANNERS} scanners, SQLite ({len(latencies):,} scans)",
+            value=p99,
+            unit="ms",
+            target=f"≤ {SCAN_P99_TARGET_MS:.0f} ms",
+            met=p99 <= SCAN_P99_TARGET_MS,
+            baseline_name="bare FastAPI endpoint p99 (ms)",
+            baseline_value=bare_p99,
+            note=f"p50 {p50:.1f} ms; {len(latencies) / (sum(latencies) / SCANNERS):,.0f} scans/s",
+        )
+    ]
