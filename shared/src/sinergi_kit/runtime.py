@@ -162,8 +162,12 @@ class ServiceRuntime:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         if self.nc is not None:
+            # The consumers are stopped already; draining their pull subscriptions would wait
+            # out nats-py's 30 s drain timeout. Flush the last acks, then close.
             with contextlib.suppress(Exception):
-                await self.nc.drain()
+                await self.nc.flush(timeout=2)
+            with contextlib.suppress(Exception):
+                await self.nc.close()
         await self.db.dispose()
 
 
