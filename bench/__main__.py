@@ -8,11 +8,16 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from bench import bus, events, factcheck
+from bench import bus, events, factcheck, registry
 from bench.report import Figure, markdown_table
 
 RESULTS = Path(__file__).parent / "results"
-SUITES = {"bus": bus.run, "events": events.run, "factcheck": factcheck.run}
+SUITES = {
+    "bus": bus.run,
+    "events": events.run,
+    "factcheck": factcheck.run,
+    "registry": registry.run,
+}
 
 
 def main() -> None:

@@ -75,4 +75,6 @@ async def registry(database_url: str) -> AsyncIterator[Registry]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://registry") as client:
         yield Registry(client, runtime, app.state.token_verifier)
+    if hasattr(app.state, "account_reader"):
+        app.state.account_reader.close()
     await runtime.db.dispose()

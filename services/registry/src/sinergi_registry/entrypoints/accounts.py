@@ -23,7 +23,14 @@ from sinergi_kit.http.idempotency import Idempotency
 from sinergi_kit.http.problems import PROBLEM_RESPONSES, ProblemError
 from sinergi_registry.adapters.repository import AccountQuery, AccountRepository, AccountSort
 from sinergi_registry.domain.districts import DISTRICTS
-from sinergi_registry.entrypoints.common import PAGE_LIMIT, Verifier, created, runtime, versioned
+from sinergi_registry.entrypoints.common import (
+    PAGE_LIMIT,
+    Verifier,
+    account_reader,
+    created,
+    runtime,
+    versioned,
+)
 from sinergi_registry.service_layer.accounts import (
     ChangeVerification,
     RegisterAccount,
@@ -84,8 +91,7 @@ async def create_account(
     responses={200: {"headers": _ETAG}},
 )
 async def get_account(account_id: UUID, request: Request, _: Reader) -> Response:
-    async with runtime(request).db.read() as session:
-        raw = await AccountRepository(session).get_raw(account_id)
+    raw = await account_reader(request).get_raw(account_id)
     if raw is None:
         raise ProblemError(404, "account_not_found", detail_key="registry.account_not_found")
     return versioned(*raw)

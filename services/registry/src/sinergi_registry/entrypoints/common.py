@@ -9,6 +9,7 @@ from fastapi import Depends, Request, Response
 
 from sinergi_kit.auth import Principal, Role, require_roles
 from sinergi_kit.runtime import ServiceRuntime
+from sinergi_registry.adapters.point_reads import AccountReader
 from sinergi_registry.service_layer.common import Created
 
 JSON = "application/json"
@@ -22,6 +23,15 @@ Admin = Annotated[Principal, Depends(require_roles(frozenset({Role.ADMIN})))]
 def runtime(request: Request) -> ServiceRuntime:
     value: ServiceRuntime = request.app.state.runtime
     return value
+
+
+def account_reader(request: Request) -> AccountReader:
+    """One per app, opened on first use."""
+    state = request.app.state
+    if not hasattr(state, "account_reader"):
+        state.account_reader = AccountReader(runtime(request).db)
+    reader: AccountReader = state.account_reader
+    return reader
 
 
 def versioned(body: str | bytes, version: int, status: int = 200) -> Response:
