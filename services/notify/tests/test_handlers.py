@@ -32,6 +32,7 @@ from sinergi_kit.contracts.registry import (
     AccountState,
     AccountVerifiedV1,
     PersonErasedV1,
+    PersonRegisteredV1,
     VerificationChange,
 )
 from sinergi_kit.ids import new_id
@@ -43,6 +44,7 @@ from sinergi_notify.testing import (
     invitation_for,
     invitation_issued,
     kopilaborasi,
+    person_state,
     reminder_due,
 )
 
@@ -304,3 +306,20 @@ def clarification(case_id: UUID, report_ids: list[UUID]) -> ClarificationState:
         published_at=DAYTIME,
         updated_at=DAYTIME,
     )
+
+
+async def test_an_invitation_that_outruns_the_registry_waits_for_its_recipient(
+    notify_factory: NotifyFactory, smtp: MailCatcher
+) -> None:
+    notify = await notify_factory()
+    person = person_state(email="terlambat@example.id")
+    await notify.deliver(invitation_issued(person))
+    sender = notify.sender()
+    await sender.drain()
+    [row] = await notify.rows()
+    assert (row.state, row.reason, row.address) == ("deferred", "awaiting_recipient", None)
+    await notify.deliver(PersonRegisteredV1(person=person))
+    await sender.drain()
+    [row] = await notify.rows()
+    assert (row.state, row.address) == ("sent", "terlambat@example.id")
+    assert smtp.store.received == 1

@@ -38,6 +38,12 @@ class NotifySettings(ServiceSettings):
     sender_batch_size: int = Field(default=200, ge=1, le=5_000)
     sender_poll_interval_s: float = Field(default=0.25, gt=0)
     sender_concurrency: int = Field(default=16, ge=1, le=256)
+    awaiting_recipient_retry_s: float = Field(
+        default=5.0, gt=0, description="How often a message looks again for its recipient"
+    )
+    shutdown_grace_s: float = Field(
+        default=10.0, gt=0, description="Time for the batch in flight to finish at shutdown"
+    )
     lease_s: float = Field(default=60.0, gt=0, description="A crashed sender's claim expires")
     retry_max_attempts: int = Field(default=6, ge=1)
     retry_base_s: float = Field(default=30.0, gt=0)

@@ -31,13 +31,16 @@ async def sender_lifespan(app: FastAPI) -> AsyncIterator[None]:
         return
     channels = build_channels(settings)
     sender = Sender(runtime.db, settings, channels)
-    task = asyncio.create_task(sender.run(), name="sender")
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender.run(stop), name="sender")
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        stop.set()
+        _done, pending = await asyncio.wait({task}, timeout=settings.shutdown_grace_s)
+        for unfinished in pending:
+            log.warning("sender.cancelled_at_shutdown")
+            unfinished.cancel()
         for channel in channels.values():
             await channel.close()
 

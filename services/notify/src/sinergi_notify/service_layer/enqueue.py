@@ -35,8 +35,9 @@ CONSENT_FOR: dict[str, str | None] = {
 UNIQUE_KEY = ("source_event_id", "recipient_id", "channel")
 
 
-class RecipientUnknownError(LookupError):
-    """The registry's event about this person has not arrived yet; the bus retries."""
+AWAITING_RECIPIENT = "awaiting_recipient"
+"""The registry's event about the person has not arrived yet (streams are consumed
+independently); the row waits and is planned when the sender finds the person."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def notification_row(
     address: str | None,
     state: State,
     now: datetime,
-    reason: SkipReason | None = None,
+    reason: str | None = None,
     next_attempt_at: datetime | None = None,
     digest_at: datetime | None = None,
     escalated_from: UUID | None = None,
@@ -150,6 +151,26 @@ def plan(
     return notification_row(request, channel=channel, address=address, state="pending", now=now)
 
 
+def awaiting(
+    request: NotificationRequest, settings: NotifySettings, now: datetime
+) -> dict[str, Any]:
+    return notification_row(
+        request,
+        channel=settings.ladder[0],
+        address=None,
+        state="deferred",
+        reason=AWAITING_RECIPIENT,
+        now=now,
+    )
+
+
+def request_of(row: dict[str, Any]) -> NotificationRequest:
+    """The request a stored row was made from (to plan it again)."""
+    return NotificationRequest(
+        **{name: row[name] for name in NotificationRequest.__dataclass_fields__}
+    )
+
+
 async def enqueue(
     session: AsyncSession,
     settings: NotifySettings,
@@ -160,9 +181,6 @@ async def enqueue(
     if not requests:
         return 0
     found = await load_recipients(session, (r.recipient_id for r in requests))
-    missing = {r.recipient_id for r in requests} - found.keys()
-    if missing:
-        raise RecipientUnknownError(f"recipients not projected yet: {sorted(map(str, missing))}")
     sources = list({r.source_event_id for r in requests})
     existing: set[tuple[UUID, UUID]] = set()
     for start in range(0, len(sources), 500):
@@ -178,7 +196,11 @@ async def enqueue(
         if key in existing:
             continue
         existing.add(key)
-        rows_to_insert.append(plan(request, found[request.recipient_id], settings, now))
+        recipient = found.get(request.recipient_id)
+        if recipient is None:
+            rows_to_insert.append(awaiting(request, settings, now))
+        else:
+            rows_to_insert.append(plan(request, recipient, settings, now))
     if rows_to_insert:
         statement = insert_ignoring_conflicts(session, notifications, UNIQUE_KEY)
         await session.execute(statement, rows_to_insert)

@@ -8,6 +8,7 @@ from typing import Any, get_args
 
 from sqlalchemy import delete, select, update
 
+from sinergi_kit.clock import utcnow
 from sinergi_kit.contracts.registry import (
     ConsentPurpose,
     PersonErasedV1,
@@ -29,6 +30,7 @@ from sinergi_notify.adapters.tables import (
     suppressions,
 )
 from sinergi_notify.domain.model import UNSENT_STATES
+from sinergi_notify.service_layer.enqueue import AWAITING_RECIPIENT
 
 log = get_logger(__name__)
 PURPOSES: tuple[ConsentPurpose, ...] = get_args(ConsentPurpose)
@@ -70,6 +72,14 @@ async def on_people(
                 )
             )
         ).all()
+    )
+    await uow.session.execute(
+        update(notifications)
+        .where(
+            notifications.c.recipient_id.in_(list(newest)),
+            notifications.c.reason == AWAITING_RECIPIENT,
+        )
+        .values(next_attempt_at=utcnow())
     )
     current = [p for p in newest.values() if stored.get(p.id) == p.version]
     if not current:

@@ -12,6 +12,7 @@ another sender takes the row over.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import socket
@@ -54,7 +55,14 @@ from sinergi_notify.domain.quiet_hours import QuietHours, parse_clock
 from sinergi_notify.domain.templates import TemplateSource, pick
 from sinergi_notify.domain.unsubscribe import UnsubscribeScope, sign
 from sinergi_notify.service_layer.digest import assemble_digests
-from sinergi_notify.service_layer.enqueue import CONSENT_FOR, UNIQUE_KEY, ladder_for
+from sinergi_notify.service_layer.enqueue import (
+    AWAITING_RECIPIENT,
+    CONSENT_FOR,
+    UNIQUE_KEY,
+    ladder_for,
+    plan,
+    request_of,
+)
 from sinergi_notify.settings import NotifySettings
 
 log = get_logger(__name__)
@@ -114,20 +122,21 @@ class Sender:
         self._semaphore = asyncio.Semaphore(settings.sender_concurrency)
         self._unsubscribe_key = settings.unsubscribe_key()
 
-    async def run(self) -> None:
+    async def run(self, stop: asyncio.Event) -> None:
+        """Loop until ``stop`` is set; the batch in flight is finished and recorded first, so
+        a graceful shutdown leaves no lease behind."""
         log.info("sender.started", worker=self.worker)
-        while True:
+        while not stop.is_set():
             try:
                 await assemble_digests(self.db, self.settings, self.clock())
                 handled = await self.run_once()
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 log.exception("sender.iteration_failed")
                 handled = 0
-                await asyncio.sleep(1.0)
             if handled < self.settings.sender_batch_size:
-                await asyncio.sleep(self.settings.sender_poll_interval_s)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.settings.sender_poll_interval_s)
+        log.info("sender.stopped", worker=self.worker)
 
     async def run_once(self) -> int:
         """One claim, send and record cycle; returns how many due rows it decided on."""
@@ -179,6 +188,7 @@ class Sender:
                     .values(finished_at=now, outcome="lease_expired")
                 )
                 log.warning("sender.leases_expired", count=len(stale))
+            rows = await self._plan_awaiting(session, rows, people, now)
             skipped: list[dict[str, Any]] = []
             deferred: list[dict[str, Any]] = []
             ready: dict[Channel, list[dict[str, Any]]] = {}
@@ -215,6 +225,45 @@ class Sender:
                 granted.extend(group[:count])
             claims = await self._lease(session, granted, people, now)
         return len(skipped) + len(deferred) + len(granted), claims
+
+    async def _plan_awaiting(
+        self,
+        session: Any,
+        rows: list[dict[str, Any]],
+        people: dict[UUID, Recipient],
+        now: datetime,
+    ) -> list[dict[str, Any]]:
+        """Rows that waited for their recipient: planned now if the person is known, else
+        they wait a little longer (until they expire)."""
+        due: list[dict[str, Any]] = []
+        for row in rows:
+            if row["reason"] != AWAITING_RECIPIENT:
+                due.append(row)
+                continue
+            recipient = people.get(row["recipient_id"])
+            if recipient is None:
+                expired = row["expires_at"] is not None and as_utc(row["expires_at"]) <= now
+                wait = timedelta(seconds=self.settings.awaiting_recipient_retry_s)
+                values: dict[str, Any] = (
+                    {"state": "skipped", "reason": "expired"}
+                    if expired
+                    else {"next_attempt_at": now + wait}
+                )
+            else:
+                planned = plan(request_of(row), recipient, self.settings, now)
+                values = {
+                    name: planned[name]
+                    for name in ("channel", "address", "state", "reason", "next_attempt_at")
+                }
+                values["digest_at"] = planned["digest_at"]
+                if planned["state"] == "pending":
+                    due.append({**row, **values})
+            await session.execute(
+                update(notifications)
+                .where(notifications.c.id == row["id"])
+                .values(**values, updated_at=now)
+            )
+        return due
 
     def _decide(
         self,
