@@ -25,6 +25,8 @@ def dev_env(ports: dict[str, int]) -> dict[str, str]:
     for name in SERVICES:
         env[f"SINERGI_{name.upper()}_HTTP_PORT"] = str(ports[name])
     env["SINERGI_DEV_NATS_PORT"] = str(ports["nats"])
+    env["SINERGI_DEV_SMTP_PORT"] = str(ports["smtp"])
+    env["SINERGI_DEV_MAIL_UI_PORT"] = str(ports["mail"])
     return env
 
 
@@ -39,7 +41,7 @@ def start_dev(tmp_path: Path, ports: dict[str, int]) -> subprocess.Popen[str]:
 
 
 def test_ctrl_c_stops_every_child_and_leaves_no_orphan(tmp_path: Path) -> None:
-    ports = {name: free_port() for name in (*SERVICES, "nats")}
+    ports = {name: free_port() for name in (*SERVICES, "nats", "smtp", "mail")}
     stack = start_dev(tmp_path, ports)
     assert stack.stdout is not None
     output: list[str] = []
@@ -54,8 +56,9 @@ def test_ctrl_c_stops_every_child_and_leaves_no_orphan(tmp_path: Path) -> None:
         assert f"http://127.0.0.1:{ports[name]}" in banner
         assert httpx.get(f"http://127.0.0.1:{ports[name]}/readyz").status_code == 200
     assert f"nats://127.0.0.1:{ports['nats']}" in banner
+    assert httpx.get(f"http://127.0.0.1:{ports['mail']}/api/messages").json()["received"] == 0
     children = psutil.Process(stack.pid).children(recursive=True)
-    assert len(children) >= 5  # four services and nats-server
+    assert len(children) >= 6  # four services, the mail catcher and nats-server
 
     stack.send_signal(signal.SIGINT)
     assert stack.wait(timeout=60) == 0
@@ -67,7 +70,7 @@ def test_ctrl_c_stops_every_child_and_leaves_no_orphan(tmp_path: Path) -> None:
 
 
 def test_a_taken_port_gives_a_clear_message(tmp_path: Path) -> None:
-    ports = {name: free_port() for name in (*SERVICES, "nats")}
+    ports = {name: free_port() for name in (*SERVICES, "nats", "smtp", "mail")}
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", ports["events"]))
         squatter.listen()

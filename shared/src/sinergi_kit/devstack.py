@@ -37,6 +37,8 @@ DEFAULT_SERVICES = (
     ServiceSpec("factcheck", 8104),
 )
 DEFAULT_NATS_PORT = 4223
+DEFAULT_SMTP_PORT = 1025
+DEFAULT_MAIL_UI_PORT = 8025
 _PR_SET_PDEATHSIG = 1
 
 
@@ -83,6 +85,9 @@ class DevStack:
             log_file=self.var_dir / "log" / "nats.log",
         )
         self.children: list[subprocess.Popen[bytes]] = []
+        self.smtp_port = int(os.environ.get("SINERGI_DEV_SMTP_PORT", DEFAULT_SMTP_PORT))
+        self.mail_ui_port = int(os.environ.get("SINERGI_DEV_MAIL_UI_PORT", DEFAULT_MAIL_UI_PORT))
+        self.mail_catcher: subprocess.Popen[bytes] | None = None
 
     def service_env(self, spec: ServiceSpec) -> dict[str, str]:
         env = dict(os.environ)
@@ -94,15 +99,28 @@ class DevStack:
         env[f"{prefix}HTTP_HOST"] = self.host
         env[f"{prefix}HTTP_PORT"] = str(spec.port)
         env.setdefault(f"{prefix}LOG_FORMAT", "json")
+        if spec.name == "notify":  # mail goes to the local mail catcher
+            env.setdefault(f"{prefix}SMTP_HOST", self.host)
+            env.setdefault(f"{prefix}SMTP_PORT", str(self.smtp_port))
         return env
 
     def start(self) -> None:
         ports = {s.name: s.port for s in self.services} | {"nats": self.nats.port}
+        ports |= {"smtp": self.smtp_port, "mail": self.mail_ui_port}
         check_ports(self.host, ports)
         (self.var_dir / "log").mkdir(parents=True, exist_ok=True)
         self._say(f"NATS JetStream di / at {self.nats.url} (store {self.nats.store_dir})")
         self.nats.start()
         self._provision()
+        self.mail_catcher = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "sinergi_notify.mailcatcher", "--host", self.host),
+                *("--smtp-port", str(self.smtp_port), "--http-port", str(self.mail_ui_port)),
+            ],
+            stdout=open(self.var_dir / "log" / "mail.log", "ab"),  # noqa: SIM115
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
+        )
         for spec in self.services:
             env = self.service_env(spec)
             module = f"sinergi_{spec.name}"
@@ -155,6 +173,9 @@ class DevStack:
             time.sleep(0.2)
 
     def stop(self) -> None:
+        if self.mail_catcher is not None:
+            self.children.append(self.mail_catcher)
+            self.mail_catcher = None
         for child in self.children:
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
@@ -172,6 +193,8 @@ class DevStack:
         for spec in self.services:
             lines.append(f"  {spec.name:<10} {self.url(spec)}   (API docs: {self.url(spec)}/docs)")
         lines.append(f"  {'nats':<10} {self.nats.url}")
+        mail = f"http://{self.host}:{self.mail_ui_port}"
+        lines.append(f"  {'mail':<10} {mail}   (SMTP {self.host}:{self.smtp_port})")
         lines.append(f"  logs       {self.var_dir / 'log'}")
         lines.append("Tekan Ctrl-C untuk berhenti / press Ctrl-C to stop.")
         return "\n".join(lines)
