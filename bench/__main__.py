@@ -8,7 +8,7 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from bench import bus, events, factcheck, registry
+from bench import bus, events, factcheck, notify, registry
 from bench.report import Figure, markdown_table
 
 RESULTS = Path(__file__).parent / "results"
@@ -16,6 +16,7 @@ SUITES = {
     "bus": bus.run,
     "events": events.run,
     "factcheck": factcheck.run,
+    "notify": notify.run,
     "registry": registry.run,
 }
 
