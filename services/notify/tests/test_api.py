@@ -3,6 +3,9 @@ fallback, previews, delivery status; problem details and roles."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import re
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
@@ -191,3 +194,49 @@ async def test_delivery_status_per_event_and_recipient(api: Api, smtp: MailCatch
     assert item["channel"] == "email" and item["state"] in ("dead", "failed")
     suppressions = (await api.client.get("/suppressions", headers=api.viewer)).json()
     assert [s["address"] for s in suppressions] == ["bounce@example.id"]
+
+
+def signed(secret: str, payload: dict[str, object]) -> tuple[bytes, dict[str, str]]:
+    body = json.dumps(payload).encode()
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return body, {"X-Hub-Signature-256": f"sha256={digest}", "content-type": "application/json"}
+
+
+def statuses(*pairs: tuple[str, str]) -> dict[str, object]:
+    return {
+        "entry": [
+            {"changes": [{"value": {"statuses": [{"id": i, "status": s} for i, s in pairs]}}]}
+        ]
+    }
+
+
+async def test_whatsapp_receipts_mark_delivery_and_a_failure_falls_back_to_email(
+    api: Api, receiver: Receiver, smtp: MailCatcher
+) -> None:
+    notify = api.notify
+    notify.settings.ladder = ["whatsapp", "email"]
+    notify.settings.whatsapp_app_secret = "rahasia-aplikasi"
+    first = await notify.person(whatsapp="+6281234567894", email="satu@example.id")
+    second = await notify.person(whatsapp="+6281234567895", email="dua@example.id")
+    for person in (first, second):
+        await notify.deliver(invitation_issued(person))
+    await notify.sender().drain()
+    assert smtp.store.received == 0
+    ids = {r.recipient_id: r.provider_id for r in await notify.rows()}
+
+    body, headers = signed("kunci-salah", statuses((ids[first.id], "delivered")))
+    refused = await api.client.post("/receipts/whatsapp", content=body, headers=headers)
+    assert refused.status_code == 403
+    body, headers = signed(
+        "rahasia-aplikasi",
+        statuses((ids[first.id], "delivered"), (ids[first.id], "read"), (ids[second.id], "failed")),
+    )
+    accepted = await api.client.post("/receipts/whatsapp", content=body, headers=headers)
+    assert accepted.status_code == 204
+    [read] = await notify.rows(first.id)
+    assert read.state == "read" and read.delivered_at is not None
+    await notify.sender().drain()
+    failed, email = await notify.rows(second.id)
+    assert (failed.state, failed.reason) == ("failed", "provider_failed")
+    assert (email.channel, email.state, email.escalated_from) == ("email", "sent", failed.id)
+    assert smtp.store.messages()[0].rcpt_tos == ("dua@example.id",)

@@ -72,6 +72,8 @@ class NotifySettings(ServiceSettings):
     whatsapp_base_url: str = "https://graph.facebook.com/v21.0"
     whatsapp_token: str = ""
     whatsapp_phone_number_id: str = ""
+    whatsapp_app_secret: str = Field(default="", description="Signs delivery-status webhooks")
+    whatsapp_verify_token: str = Field(default="", description="Webhook subscription check")
     sms_base_url: str = ""
     sms_token: str = ""
     sms_sender: str = "JOMBANGKAB"

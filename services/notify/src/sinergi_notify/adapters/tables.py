@@ -157,6 +157,7 @@ notifications = Table(
     Index("ix_notifications_state_next_attempt_at", "state", "next_attempt_at"),
     Index("ix_notifications_recipient_id", "recipient_id"),
     Index("ix_notifications_group_key", "group_key"),
+    Index("ix_notifications_provider_id", "provider_id"),
 )
 
 attempts = Table(

@@ -3,7 +3,10 @@ preferences, suppressions, templates and previews."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import html
+import json
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -49,6 +52,7 @@ from sinergi_notify.entrypoints.schemas import (
 )
 from sinergi_notify.service_layer import admin
 from sinergi_notify.service_layer import templates as template_cases
+from sinergi_notify.service_layer.receipts import apply_receipts
 from sinergi_notify.settings import NotifySettings
 
 register_messages(
@@ -84,6 +88,14 @@ register_messages(
         "notify.unsubscribe_confirm": {
             "id": "Berhenti menerima pesan jenis ini melalui saluran ini?",
             "en": "Stop receiving this kind of message on this channel?",
+        },
+        "notify.bad_receipt_signature": {
+            "id": "Tanda tangan pemberitahuan status tidak valid.",
+            "en": "The status notification's signature is not valid.",
+        },
+        "notify.bad_receipt": {
+            "id": "Pemberitahuan status tidak dapat dibaca.",
+            "en": "The status notification cannot be read.",
         },
         "notify.unsubscribe_button": {"id": "Berhenti berlangganan", "en": "Unsubscribe"},
         "notify.unsubscribed": {
@@ -292,6 +304,52 @@ async def unsubscribe_now(request: Request, token: str) -> HTMLResponse:
         raise ProblemError(404, "recipient_not_found", detail_key="notify.recipient_not_found")
     lang: Lang = "en" if scope.locale == "en" else "id"
     return _page(lang, f"<p>{html.escape(translate('notify.unsubscribed', lang))}</p>")
+
+
+# -- delivery receipts ----------------------------------------------------------------------
+
+
+@router.get("/receipts/whatsapp", tags=["receipts"], response_class=Response)
+async def whatsapp_subscription(
+    request: Request,
+    mode: Annotated[str, Query(alias="hub.mode")],
+    verify_token: Annotated[str, Query(alias="hub.verify_token")],
+    challenge: Annotated[str, Query(alias="hub.challenge")],
+) -> Response:
+    """The provider's subscription handshake."""
+    expected = _settings(request).whatsapp_verify_token
+    if mode != "subscribe" or not expected or not hmac.compare_digest(verify_token, expected):
+        raise ProblemError(403, "forbidden", detail_key="notify.bad_receipt_signature")
+    return Response(challenge, media_type="text/plain")
+
+
+@router.post("/receipts/whatsapp", tags=["receipts"], status_code=204, response_class=Response)
+async def whatsapp_receipts(request: Request) -> Response:
+    """WhatsApp Cloud API status webhooks (delivered, read, failed), signed with the app
+    secret (X-Hub-Signature-256)."""
+    settings = _settings(request)
+    body = await request.body()
+    secret = settings.whatsapp_app_secret.encode()
+    signature = request.headers.get("x-hub-signature-256", "").removeprefix("sha256=")
+    expected = hmac.new(secret, body, hashlib.sha256).hexdigest()
+    if not secret or not hmac.compare_digest(signature, expected):
+        raise ProblemError(403, "forbidden", detail_key="notify.bad_receipt_signature")
+    try:
+        payload = json.loads(body)
+        statuses = [
+            (
+                str(status["id"]),
+                str(status["status"]),
+                json.dumps(status.get("errors", []))[:500],
+            )
+            for entry in payload.get("entry", [])
+            for change in entry.get("changes", [])
+            for status in change.get("value", {}).get("statuses", [])
+        ]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ProblemError(422, "validation_failed", detail_key="notify.bad_receipt") from exc
+    await apply_receipts(_runtime(request).db, settings, "whatsapp", statuses, utcnow())
+    return Response(status_code=204)
 
 
 # -- recipients and suppressions ------------------------------------------------------------

@@ -60,6 +60,7 @@ from sinergi_notify.service_layer.enqueue import (
     CONSENT_FOR,
     UNIQUE_KEY,
     ladder_for,
+    notification_row,
     plan,
     request_of,
 )
@@ -475,24 +476,11 @@ class Sender:
                     )
 
     def _escalated(self, claim: Claim, channel: Channel, now: datetime) -> dict[str, Any]:
-        row = dict(claim.row)
-        row.update(
-            id=new_id(),
+        return notification_row(
+            request_of(claim.row),
             channel=channel,
             address=claim.recipient.addresses.get(channel),
             state="pending",
-            reason=None,
-            attempts=0,
-            generation=0,
-            next_attempt_at=now,
-            lease_until=None,
-            leased_by=None,
+            now=now,
             escalated_from=claim.id,
-            provider_id=None,
-            last_error=None,
-            created_at=now,
-            updated_at=now,
-            sent_at=None,
-            delivered_at=None,
         )
-        return row

@@ -151,6 +151,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_notifications_recipient_id", "notifications", ["recipient_id"])
     op.create_index("ix_notifications_group_key", "notifications", ["group_key"])
+    op.create_index("ix_notifications_provider_id", "notifications", ["provider_id"])
     op.create_table(
         "attempts",
         sa.Column("id", sa.Uuid(), nullable=False),
