@@ -51,7 +51,58 @@ LIST_P99_TARGET_MS = 50.0
 IMPORT_TARGET_S = 15.0
 SMALL_IMPORT = 1_000  # two import batches: the fixed costs are all there
 JWT_SECRET = "kunci-bench-registry-0123456789abcdef"
-WORDS = ("info", "kabar", "warta", "suara", "jombang", "santri", "kopi", "wisata", "desa", "umkm")
+WORDS = (
+    "info",
+    "kabar",
+    "warta",
+    "suara",
+    "jombang",
+    "santri",
+    "kopi",
+    "wisata",
+    "desa",
+    "umkm",
+    "dinas",
+    "kecamatan",
+    "komunitas",
+    "relawan",
+    "pemuda",
+    "literasi",
+    "budaya",
+    "kuliner",
+    "sehat",
+    "tani",
+    "batik",
+    "sepeda",
+    "foto",
+    "vlog",
+    "sejarah",
+    "pesantren",
+    "pasar",
+    "sekolah",
+    "karang",
+    "taruna",
+    "peduli",
+    "lingkungan",
+    "berbagi",
+    "kreatif",
+    "digital",
+    "media",
+    "radio",
+    "berita",
+    "terkini",
+    "update",
+    "rakyat",
+    "warga",
+    "kampung",
+    "sungai",
+    "brantas",
+    "majapahit",
+    "ringin",
+    "contong",
+    "bersatu",
+    "damai",
+)
 PLATFORMS: tuple[Platform, ...] = ("instagram", "facebook", "tiktok", "youtube", "x")
 
 BARE_APP = textwrap.dedent(
@@ -77,7 +128,9 @@ BARE_APP = textwrap.dedent(
 
 def _account(index: int) -> AccountState:
     now = utcnow()
-    name = f"{WORDS[index % 10].title()} {WORDS[(index // 10) % 10].title()} {index}"
+    chooser = random.Random(index)
+    words = [*chooser.sample(WORDS, 2), chooser.choice(DISTRICTS)]
+    name = f"{' '.join(w.title() for w in words)} {index}"
     return AccountState(
         id=new_id(),
         version=1,
@@ -105,6 +158,8 @@ async def seed(url: str, count: int) -> list[str]:
             async with db.sessions() as session, session.begin():
                 await AccountRepository(session).add_many(states)
             ids += [str(s.id) for s in states]
+        async with db.sessions() as session, session.begin():
+            await AccountRepository(session).refresh_statistics()
     finally:
         await db.dispose()
     return ids

@@ -9,7 +9,20 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, Table, delete, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    delete,
+    exists,
+    func,
+    intersect,
+    select,
+    update,
+)
+from sqlalchemy import (
+    text as sql,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sinergi_kit.clock import as_utc
@@ -33,6 +46,8 @@ from sinergi_registry.adapters.tables import (
     verification_changes,
 )
 from sinergi_registry.domain.search import fold, query_words, tag_term, terms
+
+COMMON_TERM = 1_000
 
 
 class StaleVersionError(Exception):
@@ -197,8 +212,25 @@ class AccountRepository:
         )
         return [AccountState.model_validate_json(text) for text in rows.scalars()]
 
-    def _filtered(self, query: AccountQuery) -> Select[Any]:
-        statement = select(accounts.c.state)
+    async def _has_term(self, low: str, high: str | None) -> ColumnElement[bool]:
+        """Accounts with a term in [low, high), or equal to ``low`` without ``high``. A common
+        term is checked row by row while the sort index is walked (the first page comes
+        quickly); a rare one drives the query from its few matches."""
+        in_range = (
+            account_terms.c.term == low
+            if high is None
+            else (account_terms.c.term >= low) & (account_terms.c.term < high)
+        )
+        sample = select(account_terms.c.account_id).where(in_range).limit(COMMON_TERM + 1)
+        matches = (
+            await self.session.execute(select(func.count()).select_from(sample.subquery()))
+        ).scalar_one()
+        if matches > COMMON_TERM:
+            return exists().where(account_terms.c.account_id == accounts.c.id, in_range)
+        return accounts.c.id.in_(select(account_terms.c.account_id).where(in_range))
+
+    async def _filtered(self, query: AccountQuery, *columns: Any) -> Select[Any]:
+        statement = select(*(columns or (accounts.c.state,)))
         for column, values in (
             (accounts.c.platform, query.platform),
             (accounts.c.category, query.category),
@@ -213,28 +245,28 @@ class AccountRepository:
         if query.min_followers is not None:
             statement = statement.where(accounts.c.followers >= query.min_followers)
         if query.tag:
-            statement = statement.where(
-                accounts.c.id.in_(
-                    select(account_terms.c.account_id).where(
-                        account_terms.c.term == tag_term(query.tag)
-                    )
+            tag = tag_term(query.tag)
+            statement = statement.where(await self._has_term(tag, None))
+        words = query_words(query.q or "")
+        if len(words) == 1:
+            statement = statement.where(await self._has_term(words[0], words[0] + "\uffff"))
+        elif words:
+            # every word must match: intersect the (indexed) term ranges, then sort the few
+            ranges = [
+                select(account_terms.c.account_id).where(
+                    account_terms.c.term >= word, account_terms.c.term < word + "\uffff"
                 )
-            )
-        for word in query_words(query.q or ""):
-            statement = statement.where(
-                accounts.c.id.in_(
-                    select(account_terms.c.account_id).where(
-                        account_terms.c.term >= word, account_terms.c.term < word + "\uffff"
-                    )
-                )
-            )
+                for word in words
+            ]
+            statement = statement.where(accounts.c.id.in_(intersect(*ranges)))
         return statement
 
     async def page(
         self, query: AccountQuery, *, sort: AccountSort, cursor: str | None, limit: int
     ) -> Page:
+        """Keys first (narrow rows, indexes), then the states of just that page."""
         columns, descending = _sort_columns(sort)
-        statement = self._filtered(query).add_columns(*columns)
+        statement = await self._filtered(query, *columns)
         if cursor:
             statement = statement.where(
                 after(
@@ -242,19 +274,36 @@ class AccountRepository:
                 )
             )
         order = [c.desc() for c in columns] if descending else columns
-        rows = (await self.session.execute(statement.order_by(*order).limit(limit + 1))).all()
+        keys = (await self.session.execute(statement.order_by(*order).limit(limit + 1))).all()
         next_cursor = None
-        if len(rows) > limit:
-            last = rows[limit - 1]
-            key = last[1]
+        if len(keys) > limit:
+            key, last_id = keys[limit - 1]
             if isinstance(key, datetime):
                 key = as_utc(key).isoformat()
-            next_cursor = encode_cursor([key, str(last[2])])
-        return Page([row[0] for row in rows[:limit]], next_cursor)
+            next_cursor = encode_cursor([key, str(last_id)])
+        ids = [row[1] for row in keys[:limit]]
+        states = (
+            dict(
+                (
+                    await self.session.execute(
+                        select(accounts.c.id, accounts.c.state).where(accounts.c.id.in_(ids))
+                    )
+                ).all()
+            )
+            if ids
+            else {}
+        )
+        return Page([states[i] for i in ids], next_cursor)
 
     async def matching(self, query: AccountQuery) -> list[AccountState]:
-        rows = await self.session.execute(self._filtered(query).order_by(accounts.c.id))
+        rows = await self.session.execute((await self._filtered(query)).order_by(accounts.c.id))
         return [AccountState.model_validate_json(text) for text in rows.scalars()]
+
+    async def refresh_statistics(self) -> None:
+        """Let the query planner see the data as it is now (after a bulk change), so it walks
+        the sort index for common search terms."""
+        for table in ("accounts", "account_terms"):
+            await self.session.execute(sql(f"ANALYZE {table}"))
 
     async def counts_by(self, column_name: str) -> dict[str, int]:
         column = accounts.c[column_name]

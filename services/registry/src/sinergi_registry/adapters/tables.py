@@ -64,12 +64,15 @@ accounts = Table(
     Column("tags", JSON, nullable=False),
     Column("verification_status", String(20), nullable=False),
     *_timestamps(),
-    Column("sort_name", String(200), nullable=False, index=True),
-    Column("followers", Integer, nullable=False, index=True),
+    Column("sort_name", String(200), nullable=False),
+    Column("followers", Integer, nullable=False),
     Column("organization_kind", String(30), nullable=True),
     Column("state", Text, nullable=False),
     UniqueConstraint("platform", "handle"),
+    # (sort key, id): the order of every listing, so a page is read off the index
     Index("ix_accounts_created", "created_at", "id"),
+    Index("ix_accounts_sort_name", "sort_name", "id"),
+    Index("ix_accounts_followers", "followers", "id"),
     Index("ix_accounts_district", "district"),
 )
 

@@ -28,10 +28,13 @@ def terms(*texts: str) -> set[str]:
 
 
 def query_words(query: str) -> list[str]:
-    """The words of a search query; each must prefix a term of a match."""
+    """What each match must have a term starting with: one query without spaces is taken
+    whole (``akun.12`` prefixes the handle ``akun.123``, which is indexed whole), else each
+    of its words."""
     folded = fold(query).strip()
-    words = _WORD.findall(folded)
-    return [w[:MAX_TERM] for w in words] or ([folded[:MAX_TERM]] if folded else [])
+    if folded and not any(c.isspace() for c in folded):
+        return [folded[:MAX_TERM]]
+    return [w[:MAX_TERM] for w in _WORD.findall(folded)]
 
 
 def tag_term(tag: str) -> str:

@@ -361,4 +361,5 @@ async def load_demo(uow_factory: UnitOfWorkFactory) -> tuple[int, int, int]:
                 SYSTEM,
             )
             created_people += 1
+        await accounts.refresh_statistics()
     return created_organizations, created_accounts, created_people

@@ -44,6 +44,7 @@ from sinergi_registry.service_layer.people import (
 log = get_logger(__name__)
 PLATFORM: TypeAdapter[Platform] = TypeAdapter(Platform)
 BATCH = 500
+STATISTICS_AFTER_ROWS = 1_000
 MAX_REPORTED = 1_000
 
 ACCOUNT_COLUMNS = {
@@ -373,4 +374,8 @@ async def run_import(
         raise ProblemError(
             422, "import_unreadable", detail_key="registry.import_unreadable", reason=str(exc)
         ) from exc
+    finally:
+        if not dry_run and run.report.rows >= STATISTICS_AFTER_ROWS:
+            async with uow_factory() as uow:
+                await AccountRepository(uow.session).refresh_statistics()
     return run.report
