@@ -27,7 +27,7 @@ from sinergi_kit.nats_server import EmbeddedNats, free_port
 from sinergi_kit.testing.plugin import delete_sinergi_streams
 from sinergi_kit.testing.processes import ServiceProcess
 from sinergi_notify.adapters.channels.base import OutgoingMessage
-from sinergi_notify.adapters.channels.email import HEADER_POLICY, build_email
+from sinergi_notify.adapters.channels.email import build_email
 from sinergi_notify.adapters.rendering import Renderer, default_templates
 from sinergi_notify.mailcatcher import MailCatcher, MailStore
 from sinergi_notify.settings import NotifySettings
@@ -103,11 +103,7 @@ def messages(people: list[PersonState]) -> list[bytes]:
             template_key="invitation",
             category="invitation",
         )
-        raw.append(
-            build_email(message, sender="bench@example.id", domain="bench").as_bytes(
-                policy=HEADER_POLICY
-            )
-        )
+        raw.append(build_email(message, sender="bench@example.id", domain="bench"))
     return raw
 
 

@@ -407,73 +407,116 @@ class Sender:
         return following[0] if following and not chosen.opted_out else None
 
     async def _record(self, results: Sequence[tuple[Claim, Outcome]]) -> None:
+        """One transaction, two batched updates; only rows still leased by this sender
+        change (a sender that outlived its lease must not overwrite the new owner's work)."""
         now = self.clock()
         n = notifications.c
-        async with self.db.sessions() as session, session.begin():
-            for claim, outcome in results:
-                next_channel = self._next_channel(claim) if outcome.kind == "permanent" else None
-                transition = after_attempt(
-                    outcome,
-                    attempts=claim.attempts,
-                    now=now,
-                    policy=self.policy,
-                    next_channel=next_channel,
-                    rand=self.rand,
-                )
-                values: dict[str, Any] = {
-                    "state": transition.state,
-                    "updated_at": now,
-                    "lease_until": None,
-                    "leased_by": None,
-                    "last_error": outcome.detail or None if outcome.kind != "sent" else None,
+        rows: list[dict[str, Any]] = []
+        finished: list[dict[str, Any]] = []
+        follow_ups: list[tuple[Claim, Outcome, Channel | None]] = []
+        for claim, outcome in results:
+            next_channel = self._next_channel(claim) if outcome.kind == "permanent" else None
+            transition = after_attempt(
+                outcome,
+                attempts=claim.attempts,
+                now=now,
+                policy=self.policy,
+                next_channel=next_channel,
+                rand=self.rand,
+            )
+            delivered = transition.state == "sent"
+            reason = None
+            if transition.state in ("failed", "dead"):
+                reason = "exhausted" if outcome.kind == "temporary" else "permanent"
+            rows.append(
+                {
+                    "b_id": claim.id,
+                    "b_generation": claim.row["generation"],
+                    "b_state": transition.state,
+                    "b_reason": reason,
+                    "b_error": None if delivered else outcome.detail or None,
+                    "b_next": transition.next_attempt_at or claim.row["next_attempt_at"],
+                    "b_sent_at": now if delivered else claim.row["sent_at"],
+                    "b_provider": outcome.provider_id if delivered else claim.row["provider_id"],
                 }
-                if transition.state == "sent":
-                    values.update(sent_at=now, provider_id=outcome.provider_id, reason=None)
-                elif transition.state == "retrying":
-                    values["next_attempt_at"] = transition.next_attempt_at
-                elif transition.state in ("failed", "dead"):
-                    values["reason"] = "exhausted" if outcome.kind == "temporary" else "permanent"
-                result = await session.execute(
-                    update(notifications)
-                    .where(
-                        n.id == claim.id,
-                        n.leased_by == self.worker,
-                        n.state == "sending",
-                        n.generation == claim.row["generation"],
-                    )
-                    .values(**values)
+            )
+            finished.append(
+                {
+                    "b_id": claim.attempt_id,
+                    "b_outcome": outcome.kind,
+                    "b_status": outcome.status,
+                    "b_detail": outcome.detail[:2_000] or None,
+                }
+            )
+            if outcome.hard_bounce or transition.escalate_to is not None:
+                follow_ups.append((claim, outcome, transition.escalate_to))
+        async with self.db.sessions() as session, session.begin():
+            result = await session.execute(
+                update(notifications)
+                .where(
+                    n.id == bindparam("b_id"),
+                    n.leased_by == self.worker,
+                    n.state == "sending",
+                    n.generation == bindparam("b_generation"),
                 )
-                await session.execute(
-                    update(attempts)
-                    .where(attempts.c.id == claim.attempt_id)
-                    .values(
-                        finished_at=now,
-                        outcome=outcome.kind,
-                        status=outcome.status,
-                        detail=outcome.detail[:2_000] or None,
-                    )
-                )
-                if not getattr(result, "rowcount", 1):
-                    log.warning("sender.lease_lost", notification_id=str(claim.id))
-                    continue
-                if outcome.hard_bounce:
-                    await session.execute(
-                        insert_ignoring_conflicts(session, suppressions, ["channel", "address"]),
-                        [
-                            {
-                                "channel": claim.channel,
-                                "address": claim.row["address"],
-                                "reason": outcome.detail,
-                                "notification_id": claim.id,
-                                "created_at": now,
-                            }
-                        ],
-                    )
-                if transition.escalate_to is not None:
-                    await session.execute(
-                        insert_ignoring_conflicts(session, notifications, UNIQUE_KEY),
-                        [self._escalated(claim, transition.escalate_to, now)],
-                    )
+                .values(
+                    state=bindparam("b_state"),
+                    reason=bindparam("b_reason"),
+                    last_error=bindparam("b_error"),
+                    next_attempt_at=bindparam("b_next"),
+                    sent_at=bindparam("b_sent_at"),
+                    provider_id=bindparam("b_provider"),
+                    lease_until=None,
+                    leased_by=None,
+                    updated_at=now,
+                ),
+                rows,
+            )
+            await session.execute(
+                update(attempts)
+                .where(attempts.c.id == bindparam("b_id"))
+                .values(
+                    finished_at=now,
+                    outcome=bindparam("b_outcome"),
+                    status=bindparam("b_status"),
+                    detail=bindparam("b_detail"),
+                ),
+                finished,
+            )
+            recorded = getattr(result, "rowcount", len(rows))
+            if recorded != len(rows):
+                log.warning("sender.leases_lost", count=len(rows) - recorded)
+            for claim, outcome, escalate_to in follow_ups:
+                await self._follow_up(session, claim, outcome, escalate_to, now)
+
+    async def _follow_up(
+        self,
+        session: Any,
+        claim: Claim,
+        outcome: Outcome,
+        escalate_to: Channel | None,
+        now: datetime,
+    ) -> None:
+        """A hard bounce suppresses the address; a permanent failure hands over to the
+        next channel (the unique key keeps that to one row however often it runs)."""
+        if outcome.hard_bounce:
+            await session.execute(
+                insert_ignoring_conflicts(session, suppressions, ["channel", "address"]),
+                [
+                    {
+                        "channel": claim.channel,
+                        "address": claim.row["address"],
+                        "reason": outcome.detail,
+                        "notification_id": claim.id,
+                        "created_at": now,
+                    }
+                ],
+            )
+        if escalate_to is not None:
+            await session.execute(
+                insert_ignoring_conflicts(session, notifications, UNIQUE_KEY),
+                [self._escalated(claim, escalate_to, now)],
+            )
 
     def _escalated(self, claim: Claim, channel: Channel, now: datetime) -> dict[str, Any]:
         return notification_row(
