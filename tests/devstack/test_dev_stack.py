@@ -57,6 +57,24 @@ def test_ctrl_c_stops_every_child_and_leaves_no_orphan(tmp_path: Path) -> None:
         assert httpx.get(f"http://127.0.0.1:{ports[name]}/readyz").status_code == 200
     assert f"nats://127.0.0.1:{ports['nats']}" in banner
     assert httpx.get(f"http://127.0.0.1:{ports['mail']}/api/messages").json()["received"] == 0
+    password = banner.split("sign in: admin / ")[1].split()[0]
+    registry = f"http://127.0.0.1:{ports['registry']}"
+    login = httpx.post(registry + "/auth/login", json={"username": "admin", "password": password})
+    assert login.status_code == 200, login.text
+    auth = {"authorization": f"Bearer {login.json()['access_token']}"}
+    stats = httpx.get(registry + "/stats/accounts", headers=auth).json()
+    assert stats["by_managed_by"] == {"government": 64, "independent": 56}
+
+    def directory_size() -> int:
+        page = httpx.get(
+            f"http://127.0.0.1:{ports['events']}/directory/accounts", params={"limit": 500}
+        ).json()
+        return len(page["items"])
+
+    deadline = time.monotonic() + 30
+    while directory_size() < 120:
+        assert time.monotonic() < deadline, "the demo accounts never reached the events service"
+        time.sleep(0.2)
     children = psutil.Process(stack.pid).children(recursive=True)
     assert len(children) >= 6  # four services, the mail catcher and nats-server
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -98,6 +99,7 @@ class DevStack:
         env[f"{prefix}NATS_URL"] = self.nats.url
         env[f"{prefix}HTTP_HOST"] = self.host
         env[f"{prefix}HTTP_PORT"] = str(spec.port)
+        env["SINERGI_VAR_DIR"] = str(self.var_dir)
         env.setdefault(f"{prefix}LOG_FORMAT", "json")
         if spec.name == "notify":  # mail goes to the local mail catcher
             env.setdefault(f"{prefix}SMTP_HOST", self.host)
@@ -135,6 +137,32 @@ class DevStack:
                 )
             )
         self._wait_healthy()
+        self._seed_registry()
+
+    def _seed_registry(self) -> None:
+        """Demo data from the setting and a first admin, both idempotent."""
+        spec = next(s for s in self.services if s.name == "registry")
+        env = self.service_env(spec) | {"SINERGI_REGISTRY_ADMIN_PASSWORD": self.admin_password}
+        log = self.var_dir / "log" / "registry-seed.log"
+        for command in ("load-demo", "create-admin"):
+            with open(log, "ab") as output:
+                done = subprocess.run(
+                    [sys.executable, "-m", "sinergi_registry", command],
+                    env=env,
+                    stdout=output,
+                    stderr=subprocess.STDOUT,
+                    check=False,
+                )
+            if done.returncode != 0:
+                raise StartupError(f"registry {command} failed; see {log}")
+
+    @property
+    def admin_password(self) -> str:
+        path = self.var_dir / "admin-password"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(12))
+            path.chmod(0o600)
+        return path.read_text().strip()
 
     def _provision(self) -> None:
         import asyncio
@@ -196,6 +224,11 @@ class DevStack:
         mail = f"http://{self.host}:{self.mail_ui_port}"
         lines.append(f"  {'mail':<10} {mail}   (SMTP {self.host}:{self.smtp_port})")
         lines.append(f"  logs       {self.var_dir / 'log'}")
+        registry = self.url(self.services[0])
+        lines.append(
+            f"Masuk / sign in: admin / {self.admin_password}  "
+            f"(POST {registry}/auth/login; demo: 64 akun pemerintah, 56 akun mandiri)"
+        )
         lines.append("Tekan Ctrl-C untuk berhenti / press Ctrl-C to stop.")
         return "\n".join(lines)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Literal
@@ -9,7 +10,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-VAR_DIR = Path("var")
+VAR_DIR = Path(os.environ.get("SINERGI_VAR_DIR", "var"))
+"""Where the embedded default keeps its files; the dev stack points every process at one."""
 
 
 class ServiceSettings(BaseSettings):
