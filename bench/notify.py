@@ -11,6 +11,7 @@ import asyncio
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 from uuid import uuid4
 
@@ -20,6 +21,7 @@ import nats
 
 from bench.report import Figure
 from sinergi_kit.auth import Principal, Role, TokenVerifier
+from sinergi_kit.clock import utcnow
 from sinergi_kit.contracts.base import EventContract
 from sinergi_kit.contracts.registry import PersonRegisteredV1, PersonState
 from sinergi_kit.envelope import Envelope
@@ -84,7 +86,7 @@ def messages(people: list[PersonState]) -> list[bytes]:
         for t in default_templates()
         if (t.key, t.channel, t.locale) == ("invitation", "email", "id")
     ]
-    event = kopilaborasi()
+    event = kopilaborasi(starts_at=utcnow() + timedelta(days=7))
     raw = []
     for person in people:
         issued = invitation_issued(person, event)
@@ -160,7 +162,7 @@ def fan_out(
     try:
         asyncio.run(publish([PersonRegisteredV1(person=p) for p in people], nats_url))
         wait_projected(process, people[-1])
-        event = kopilaborasi()
+        event = kopilaborasi(starts_at=utcnow() + timedelta(days=7))
         started = time.perf_counter()
         asyncio.run(publish([invitation_issued(p, event) for p in people], nats_url))
         count = len(people)

@@ -15,7 +15,6 @@ from sinergi_kit.runtime import migrate
 from sinergi_kit.uow import UnitOfWorkFactory
 from sinergi_notify.adapters.tables import messaging
 from sinergi_notify.app import definition
-from sinergi_notify.entrypoints.bus import subscriptions
 from sinergi_notify.mailcatcher import MailCatcher
 from sinergi_notify.service_layer.templates import seed_defaults
 from sinergi_notify.testing import DAYTIME, Notify, Receiver, refuse_by_local_part, settings_for
@@ -49,9 +48,7 @@ async def notify_factory(database_url: str, smtp: MailCatcher) -> AsyncIterator[
             await asyncio.to_thread(migrate, definition(settings))
         db = Database(settings.database_url)
         await seed_defaults(db, DAYTIME)
-        notify = Notify(
-            settings, db, UnitOfWorkFactory(db, messaging, lambda: None), subscriptions(settings)
-        )
+        notify = Notify(settings, db, UnitOfWorkFactory(db, messaging, lambda: None))
         made.append(notify)
         return notify
 

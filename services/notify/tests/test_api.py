@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 async def api(notify_factory: NotifyFactory, receiver: Receiver) -> AsyncIterator[Api]:
     notify = await notify_factory(receiver, retry_max_attempts=1)
     app = create_app(definition(notify.settings))
+    app.state.clock = notify.clock
     verifier = app.state.token_verifier
     operator = verifier.issue(Principal("operator@diskominfo", frozenset({Role.OPERATOR})))
     viewer = verifier.issue(Principal("viewer@kkd", frozenset({Role.VIEWER})))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -13,6 +14,7 @@ import nats
 import pytest
 
 from sinergi_kit.auth import Principal, Role, TokenVerifier
+from sinergi_kit.clock import utcnow
 from sinergi_kit.contracts.registry import PersonRegisteredV1
 from sinergi_kit.envelope import Envelope
 from sinergi_kit.testing.processes import ServiceProcess
@@ -51,7 +53,7 @@ def notify_process(
 
 async def publish_invitations(url: str) -> list[str]:
     people = [person_state(email=f"undangan{n}@example.id") for n in range(INVITEES)]
-    event = kopilaborasi()
+    event = kopilaborasi(starts_at=utcnow() + timedelta(days=7))
     envelopes = [Envelope.wrap(PersonRegisteredV1(person=p)) for p in people]
     envelopes += [Envelope.wrap(invitation_issued(p, event)) for p in people]
     nc = await nats.connect(url)

@@ -43,6 +43,7 @@ from sinergi_kit.nats_server import free_port
 from sinergi_kit.uow import UnitOfWorkFactory
 from sinergi_notify.adapters.channels.registry import build_channels
 from sinergi_notify.adapters.tables import attempts, notifications, suppressions
+from sinergi_notify.entrypoints.bus import subscriptions
 from sinergi_notify.service_layer.sender import Sender
 from sinergi_notify.settings import NotifySettings
 
@@ -150,9 +151,12 @@ class Notify:
     settings: NotifySettings
     db: Database
     uow: UnitOfWorkFactory
-    subscriptions: list[Subscription]
     clock: Clock = field(default_factory=Clock)
     senders: list[Sender] = field(default_factory=list)
+
+    @property
+    def subscriptions(self) -> list[Subscription]:
+        return subscriptions(self.settings, self.clock)
 
     def sender(self) -> Sender:
         sender = Sender(

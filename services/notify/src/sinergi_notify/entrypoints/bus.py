@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
+from sinergi_kit.clock import utcnow
 from sinergi_kit.contracts.events import (
     EventCancelledV1,
     EventRescheduledV1,
@@ -30,8 +34,10 @@ from sinergi_notify.service_layer.recipients import on_people, on_person_erased
 from sinergi_notify.settings import NotifySettings
 
 
-def subscriptions(settings: NotifySettings) -> list[Subscription]:
-    h = EventHandlers(settings)
+def subscriptions(
+    settings: NotifySettings, clock: Callable[[], datetime] = utcnow
+) -> list[Subscription]:
+    h = EventHandlers(settings, clock)
     return [
         Subscription(
             durable="notify-registry",

@@ -7,6 +7,8 @@ import hashlib
 import hmac
 import html
 import json
+from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -120,6 +122,12 @@ def _settings(request: Request) -> NotifySettings:
     return settings
 
 
+def _now(request: Request) -> datetime:
+    """The app's clock: real time unless a test set ``app.state.clock``."""
+    clock: Callable[[], datetime] = getattr(request.app.state, "clock", utcnow)
+    return clock()
+
+
 def _view(row: Any) -> NotificationView:
     return NotificationView.model_validate(dict(row._mapping))
 
@@ -219,7 +227,7 @@ async def get_notification(
 )
 async def resend_one(notification_id: UUID, request: Request, _principal: Writer) -> ResendResult:
     runtime = _runtime(request)
-    resent = await admin.resend(runtime.db, [notification_id], utcnow())
+    resent = await admin.resend(runtime.db, [notification_id], _now(request))
     if not resent:
         async with runtime.db.read() as session:
             exists = (
@@ -262,7 +270,7 @@ async def list_dead(
 async def resend_dead(body: ResendRequest, request: Request, _principal: Writer) -> ResendResult:
     runtime = _runtime(request)
     ids = body.ids if body.ids is not None else await admin.dead_ids(runtime.db, limit=1_000)
-    return ResendResult(resent=await admin.resend(runtime.db, ids, utcnow()))
+    return ResendResult(resent=await admin.resend(runtime.db, ids, _now(request)))
 
 
 # -- unsubscribe ----------------------------------------------------------------------------
@@ -300,7 +308,7 @@ async def unsubscribe_page(request: Request, token: str) -> HTMLResponse:
 async def unsubscribe_now(request: Request, token: str) -> HTMLResponse:
     """RFC 8058 one-click unsubscribe (List-Unsubscribe-Post) and the page's button."""
     scope = _scope(request, token)
-    if not await admin.unsubscribe(_runtime(request).db, scope, utcnow()):
+    if not await admin.unsubscribe(_runtime(request).db, scope, _now(request)):
         raise ProblemError(404, "recipient_not_found", detail_key="notify.recipient_not_found")
     lang: Lang = "en" if scope.locale == "en" else "id"
     return _page(lang, f"<p>{html.escape(translate('notify.unsubscribed', lang))}</p>")
@@ -348,7 +356,7 @@ async def whatsapp_receipts(request: Request) -> Response:
         ]
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ProblemError(422, "validation_failed", detail_key="notify.bad_receipt") from exc
-    await apply_receipts(_runtime(request).db, settings, "whatsapp", statuses, utcnow())
+    await apply_receipts(_runtime(request).db, settings, "whatsapp", statuses, _now(request))
     return Response(status_code=204)
 
 
@@ -407,7 +415,7 @@ async def put_preferences(
             ) from exc
     values = body.model_dump()
     values["opted_out"] = [list(p) for p in body.opted_out]
-    if not await admin.save_preferences(_runtime(request).db, recipient_id, values, utcnow()):
+    if not await admin.save_preferences(_runtime(request).db, recipient_id, values, _now(request)):
         raise ProblemError(404, "recipient_not_found", detail_key="notify.recipient_not_found")
     return body
 
@@ -501,7 +509,7 @@ async def create_template(
         body_text=body.body_text,
         body_html=body.body_html,
         author=principal.subject,
-        now=utcnow(),
+        now=_now(request),
     )
     response.headers["Location"] = f"/templates/{row['id']}"
     return TemplateView.model_validate(row)

@@ -3,7 +3,8 @@ so the notification rows commit with the inbox row of the event that caused them
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -57,8 +58,9 @@ from sinergi_notify.settings import NotifySettings
 class EventHandlers:
     """The bus handlers, bound to the service's settings."""
 
-    def __init__(self, settings: NotifySettings) -> None:
+    def __init__(self, settings: NotifySettings, clock: Callable[[], datetime] = utcnow) -> None:
         self.settings = settings
+        self.clock = clock
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -86,7 +88,7 @@ class EventHandlers:
             attendee_email=recipient.addresses.get("email") if recipient else None,
             attendee_name=recipient.name if recipient else "",
             rsvp_url=self.rsvp_url(invitation),
-            stamp=utcnow(),
+            stamp=self.clock(),
         )
 
     @staticmethod
@@ -136,7 +138,7 @@ class EventHandlers:
             for envelope, event in events
             if not event.invitation.revoked
         ]
-        await enqueue(uow.session, self.settings, requests, utcnow())
+        await enqueue(uow.session, self.settings, requests, self.clock())
 
     async def on_invitation_revoked(
         self, uow: UnitOfWork, envelope: Envelope, event: InvitationRevokedV1
@@ -146,7 +148,7 @@ class EventHandlers:
             uow.session,
             group_key=f"event:{event.event.id}",
             recipient_id=event.invitation.person_id,
-            now=utcnow(),
+            now=self.clock(),
             reason="invitation_revoked",
         )
 
@@ -204,7 +206,7 @@ class EventHandlers:
     ) -> None:
         """Older unsent messages of the event are superseded; every invitee hears of the move
         with an updated calendar entry (same UID, higher SEQUENCE)."""
-        now = utcnow()
+        now = self.clock()
         group = f"event:{event.event.id}"
         await cancel_unsent(
             uow.session,
@@ -243,7 +245,7 @@ class EventHandlers:
         self, uow: UnitOfWork, envelope: Envelope, event: EventCancelledV1
     ) -> None:
         """Everything unsent about the event is cancelled; invitees are told at once."""
-        now = utcnow()
+        now = self.clock()
         group = f"event:{event.event.id}"
         await cancel_unsent(uow.session, group_key=group, now=now, reason="event_cancelled")
         invitees = await self._invitees(uow, event.event.id, exclude_declined=True)
@@ -323,7 +325,7 @@ class EventHandlers:
                     ics_method="REQUEST" if ics else None,
                 )
             ],
-            utcnow(),
+            self.clock(),
         )
 
     # -- registry ---------------------------------------------------------------------------
@@ -338,7 +340,7 @@ class EventHandlers:
                 )
             )
         ).scalars()
-        now = utcnow()
+        now = self.clock()
         account = event.account.model_dump(
             mode="json", include={"platform", "handle", "display_name"}
         )
@@ -440,7 +442,7 @@ class EventHandlers:
                 select(reports.c.id).where(reports.c.id.in_(list(report_ids)))
             )
         ).scalars()
-        now = utcnow()
+        now = self.clock()
         context = {
             "clarification": clarification.model_dump(
                 mode="json", exclude={"claim_review", "report_ids"}
@@ -500,7 +502,7 @@ class EventHandlers:
                 )
                 for person_id, tasks in per_person.items()
             ],
-            utcnow(),
+            self.clock(),
         )
 
     async def on_referral_sent(
@@ -535,5 +537,5 @@ class EventHandlers:
                 for row in rows
                 if "liaison" in row.roles
             ],
-            utcnow(),
+            self.clock(),
         )

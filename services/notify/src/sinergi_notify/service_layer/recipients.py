@@ -8,7 +8,6 @@ from typing import Any, get_args
 
 from sqlalchemy import delete, select, update
 
-from sinergi_kit.clock import utcnow
 from sinergi_kit.contracts.registry import (
     ConsentPurpose,
     PersonErasedV1,
@@ -79,7 +78,7 @@ async def on_people(
             notifications.c.recipient_id.in_(list(newest)),
             notifications.c.reason == AWAITING_RECIPIENT,
         )
-        .values(next_attempt_at=utcnow())
+        .values(next_attempt_at=notifications.c.created_at)  # due at once
     )
     current = [p for p in newest.values() if stored.get(p.id) == p.version]
     if not current:
