@@ -7,7 +7,7 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from sinergi_notify.mailcatcher import MailCatcher
-from sinergi_notify.testing import invitation_issued
+from sinergi_notify.testing import Receiver, invitation_issued
 
 if TYPE_CHECKING:
     from conftest import NotifyFactory
@@ -65,3 +65,23 @@ async def test_the_rate_limit_is_shared_by_every_sender(
     notify.clock.advance(0.2)  # one token
     await asyncio.gather(*(s.run_once() for s in senders))
     assert smtp.store.received == 11
+
+
+async def test_a_slow_send_keeps_its_lease_so_no_other_sender_takes_over(
+    notify_factory: NotifyFactory, receiver: Receiver
+) -> None:
+    notify = await notify_factory(receiver, ladder=["sms"], lease_s=0.3)
+    person = await notify.person(whatsapp="+6281234567896")
+    await notify.deliver(invitation_issued(person))
+    receiver.delay_s = 0.8
+    slow, other = notify.sender(), notify.sender()
+    sending = asyncio.create_task(slow.run_once())
+    while not receiver.requests:  # noqa: ASYNC110 - polling the receiver's record
+        await asyncio.sleep(0.01)
+    notify.clock.advance(0.5)  # past the first lease
+    await asyncio.sleep(0.25)  # the keeper renews every lease_s / 3
+    assert await other.run_once() == 0
+    await sending
+    [row] = await notify.rows()
+    assert (row.state, row.attempts) == ("sent", 1)
+    assert len(receiver.requests) == 1

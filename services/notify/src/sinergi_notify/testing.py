@@ -80,6 +80,7 @@ class Receiver:
     port: int = field(default_factory=free_port)
     script: deque[tuple[int, dict[str, str]]] = field(default_factory=deque)
     requests: list[dict[str, Any]] = field(default_factory=list)
+    delay_s: float = 0.0
 
     @property
     def url(self) -> str:
@@ -96,8 +97,10 @@ class Receiver:
                 "json": await request.json(),
             }
         )
+        number = len(self.requests)
         status, headers = self.script.popleft() if self.script else (200, {})
-        body: dict[str, Any] = {"messages": [{"id": f"wamid.{len(self.requests)}"}], "id": "1"}
+        await asyncio.sleep(self.delay_s)
+        body: dict[str, Any] = {"messages": [{"id": f"wamid.{number}"}], "id": "1"}
         return JSONResponse(body if status < 300 else {"error": status}, status, headers)
 
     @contextlib.asynccontextmanager

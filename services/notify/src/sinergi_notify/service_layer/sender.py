@@ -143,9 +143,31 @@ class Sender:
         """One claim, send and record cycle; returns how many due rows it decided on."""
         decided, claims = await self._claim()
         if claims:
-            outcomes = await asyncio.gather(*(self._send(claim) for claim in claims))
+            keeper = asyncio.create_task(self._keep_leases([claim.id for claim in claims]))
+            try:
+                outcomes = await asyncio.gather(*(self._send(claim) for claim in claims))
+            finally:
+                keeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await keeper
             await self._record(list(zip(claims, outcomes, strict=True)))
         return decided
+
+    async def _keep_leases(self, ids: list[UUID]) -> None:
+        """Extend the leases of a batch still in flight (a slow provider must not let
+        another sender take over rows that are being sent)."""
+        n = notifications.c
+        while True:
+            await asyncio.sleep(self.settings.lease_s / 3)
+            try:
+                async with self.db.sessions() as session, session.begin():
+                    await session.execute(
+                        update(notifications)
+                        .where(n.id.in_(ids), n.leased_by == self.worker, n.state == "sending")
+                        .values(lease_until=self.clock() + timedelta(seconds=self.settings.lease_s))
+                    )
+            except Exception:
+                log.exception("sender.lease_renewal_failed")
 
     async def drain(self, timeout_s: float = 30.0) -> None:
         """Run until nothing is due (tests, the benchmark's baseline)."""
