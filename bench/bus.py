@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import multiprocessing
 import os
+import secrets
 import tempfile
 import threading
 import time
@@ -26,11 +27,13 @@ from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 from sqlalchemy import func, select
 
 from bench.report import Figure
+from sinergi_kit.auth import Principal, Role, TokenVerifier
 from sinergi_kit.db import Database
 from sinergi_kit.envelope import Envelope
 from sinergi_kit.messaging.outbox import OutboxRelay
 from sinergi_kit.messaging.topology import STREAMS, provision
 from sinergi_kit.nats_server import EmbeddedNats
+from sinergi_kit.settings import ServiceSettings
 from sinergi_kit.testing.harness import (
     TEST_CONSUMER,
     Harness,
@@ -218,9 +221,17 @@ async def _consume(nats_url: str, database_url: str, count: int, ready: Any, don
 def service_memory(nats_url: str, tmp: Path, accounts: int) -> list[Figure]:
     """Peak RSS of the registry and events processes while accounts flow between them."""
     asyncio.run(prepare(nats_url, f"sqlite+aiosqlite:///{tmp / 'scratch.db'}"))
+    secret = secrets.token_urlsafe(48)
+    token = TokenVerifier(ServiceSettings(jwt_secret=secret)).issue(
+        Principal("bench-operator", frozenset({Role.OPERATOR}))
+    )
     processes = {
         name: ServiceProcess(
-            name, f"sqlite+aiosqlite:///{tmp / (name + '-rss.db')}", nats_url, tmp / f"{name}.log"
+            name,
+            f"sqlite+aiosqlite:///{tmp / (name + '-rss.db')}",
+            nats_url,
+            tmp / f"{name}.log",
+            extra_env={f"SINERGI_{name.upper()}_JWT_SECRET": secret},
         )
         for name in ("registry", "events")
     }
@@ -240,7 +251,7 @@ def service_memory(nats_url: str, tmp: Path, accounts: int) -> list[Figure]:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     try:
-        asyncio.run(register_accounts(processes["registry"].base_url, accounts))
+        asyncio.run(register_accounts(processes["registry"].base_url, accounts, token))
         wait_projected(processes["events"].base_url, accounts)
     finally:
         stop.set()
@@ -259,8 +270,9 @@ def service_memory(nats_url: str, tmp: Path, accounts: int) -> list[Figure]:
     ]
 
 
-async def register_accounts(base_url: str, count: int) -> None:
-    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+async def register_accounts(base_url: str, count: int, token: str) -> None:
+    headers = {"authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base_url, timeout=30, headers=headers) as client:
         semaphore = asyncio.Semaphore(16)
 
         async def one(n: int) -> None:
