@@ -33,7 +33,7 @@ def main() -> None:
     table = markdown_table(figures)
     print(table)
     RESULTS.mkdir(exist_ok=True)
-    suffix = "-quick" if args.quick else ""
+    suffix = ("-quick" if args.quick else "") + "".join(f"-{name}" for name in args.only or [])
     payload: dict[str, Any] = {
         "machine": {"python": platform.python_version(), "platform": platform.platform()},
         "quick": args.quick,
