@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
-import os
 import secrets
 import tempfile
 import threading
@@ -19,7 +18,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import nats
 import psutil
@@ -27,6 +25,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 from sqlalchemy import func, select
 
 from bench.report import Figure
+from bench.support import database_urls
 from sinergi_kit.auth import Principal, Role, TokenVerifier
 from sinergi_kit.db import Database
 from sinergi_kit.envelope import Envelope
@@ -79,30 +78,6 @@ def run(*, quick: bool) -> list[Figure]:
         finally:
             server.stop()
     return figures
-
-
-def database_urls(tmp: Path) -> list[tuple[str, str]]:
-    urls = [("sqlite", f"sqlite+aiosqlite:///{tmp / 'bench.db'}")]
-    admin = os.environ.get("TEST_POSTGRES_URL")
-    if admin:
-        urls.append(("postgresql", asyncio.run(create_postgres_database(admin))))
-    else:
-        print("TEST_POSTGRES_URL not set: PostgreSQL figures left out", flush=True)
-    return urls
-
-
-async def create_postgres_database(admin_url: str) -> str:
-    from sqlalchemy.engine.url import make_url
-
-    name = f"sinergi_bench_{os.getpid()}_{int(time.time())}"
-    dsn = make_url(admin_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    url = make_url(admin_url).set(drivername="postgresql+asyncpg", database=name)
-    return url.render_as_string(hide_password=False)
 
 
 def payloads(count: int) -> list[Envelope]:

@@ -14,8 +14,6 @@ from __future__ import annotations
 import asyncio
 import json
 import statistics
-import subprocess
-import sys
 import tempfile
 import textwrap
 import time
@@ -23,11 +21,10 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 from sqlalchemy import func, select, update
 
-from bench.bus import database_urls
 from bench.report import Figure
+from bench.support import bare_app, database_urls, percentile
 from sinergi_events.adapters.repository import InvitationRepository
 from sinergi_events.adapters.tables import invitations, messaging
 from sinergi_events.app import MIGRATIONS
@@ -48,7 +45,7 @@ from sinergi_kit.db import Database
 from sinergi_kit.envelope import Envelope
 from sinergi_kit.ids import new_id
 from sinergi_kit.migrations import upgrade
-from sinergi_kit.nats_server import EmbeddedNats, free_port
+from sinergi_kit.nats_server import EmbeddedNats
 from sinergi_kit.settings import ServiceSettings
 from sinergi_kit.testing.processes import ServiceProcess
 from sinergi_kit.uow import UnitOfWorkFactory
@@ -226,10 +223,6 @@ async def _scanner(
         writer.close()
 
 
-def _p99(latencies: list[float]) -> float:
-    return statistics.quantiles(latencies, n=100)[98] * 1000
-
-
 async def _load(port: int, path: str, headers: bytes, bodies: list[bytes]) -> list[float]:
     warm: list[float] = []
     await _scanner(port, path, headers, bodies[:SCANNERS], warm)
@@ -241,41 +234,9 @@ async def _load(port: int, path: str, headers: bytes, bodies: list[bytes]) -> li
     return latencies
 
 
-def _wait_up(port: int) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/docs", timeout=1)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise TimeoutError("the bare app did not start")
-
-
 def bare_latencies(tmp: Path, bodies: list[bytes]) -> list[float]:
-    (tmp / "bare_scans.py").write_text(BARE_APP)
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "bare_scans:app",
-            "--app-dir",
-            str(tmp),
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-    )
-    try:
-        _wait_up(port)
+    with bare_app(tmp, "bare_scans", BARE_APP) as port:
         return asyncio.run(_load(port, "/scans", b"", bodies))
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
 
 
 async def door_fixture(url: str, count: int) -> tuple[Event, list[str]]:
@@ -309,7 +270,7 @@ def door(tmp: Path, scans: int) -> list[Figure]:
         for n, code in enumerate(codes)
     ]
     bare = bare_latencies(tmp, bodies)
-    bare_p99 = _p99(bare)
+    bare_p99 = percentile(bare, 99) * 1000
     print(f"bare FastAPI scans: p99 {bare_p99:.1f} ms", flush=True)
 
     nats = EmbeddedNats(tmp / "nats")
@@ -336,7 +297,7 @@ def door(tmp: Path, scans: int) -> list[Figure]:
     finally:
         service.stop()
         nats.stop()
-    p99, p50 = _p99(latencies), statistics.median(latencies) * 1000
+    p99, p50 = percentile(latencies, 99) * 1000, statistics.median(latencies) * 1000
     print(f"events service scans: p50 {p50:.1f} ms, p99 {p99:.1f} ms", flush=True)
     return [
         Figure(

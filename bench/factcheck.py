@@ -15,9 +15,6 @@ import asyncio
 import itertools
 import json
 import random
-import statistics
-import subprocess
-import sys
 import tempfile
 import textwrap
 import time
@@ -25,13 +22,13 @@ from collections.abc import Callable
 from pathlib import Path
 from uuid import UUID, uuid4
 
-import httpx
 from rapidfuzz import fuzz, process
 
 from bench.report import Figure
+from bench.support import bare_app, percentile
 from sinergi_factcheck.domain.matching.index import MatchIndex
 from sinergi_factcheck.domain.matching.text import normalise_text
-from sinergi_kit.nats_server import EmbeddedNats, free_port
+from sinergi_kit.nats_server import EmbeddedNats
 from sinergi_kit.testing.processes import ServiceProcess
 
 MATCH_P95_TARGET_MS = 50.0
@@ -143,10 +140,6 @@ def hoax_texts(count: int, seed: int = 7) -> list[str]:
     return texts
 
 
-def _p95(samples_ms: list[float]) -> float:
-    return statistics.quantiles(samples_ms, n=20)[18]
-
-
 def matching(*, cases: int, queries: int, baseline_queries: int) -> list[Figure]:
     texts = hoax_texts(cases)
     case_ids = [uuid4() for _ in texts]
@@ -171,7 +164,7 @@ def matching(*, cases: int, queries: int, baseline_queries: int) -> list[Figure]
         timings.append((time.perf_counter() - t0) * 1000)
         if expected is not None and best and best[0].case_id == expected:
             found += 1
-    p95 = _p95(timings)
+    p95 = percentile(timings, 95)
     copies = sum(1 for _, expected in workload if expected is not None)
     print(f"index: p95 {p95:.2f} ms, copies found {found}/{copies}", flush=True)
     scan_timings: list[float] = []
@@ -179,7 +172,7 @@ def matching(*, cases: int, queries: int, baseline_queries: int) -> list[Figure]
         t0 = time.perf_counter()
         process.extractOne(normalise_text(query), normalised, scorer=fuzz.token_sort_ratio)
         scan_timings.append((time.perf_counter() - t0) * 1000)
-    scan_p95 = _p95(scan_timings)
+    scan_p95 = percentile(scan_timings, 95)
     print(f"linear rapidfuzz scan: p95 {scan_p95:.1f} ms", flush=True)
     return [
         Figure(
@@ -255,35 +248,8 @@ async def _load(port: int, bodies: list[dict[str, object]], concurrency: int) ->
 
 
 def _bare_endpoint(tmp: Path, bodies: list[dict[str, object]], concurrency: int) -> float:
-    (tmp / "bare_app.py").write_text(BARE_APP)
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "bare_app:app",
-            "--app-dir",
-            str(tmp),
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/docs", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with bare_app(tmp, "bare_app", BARE_APP) as port:
         return asyncio.run(_load(port, bodies, concurrency))
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
 
 
 def intake(tmp: Path, *, reports: int, concurrency: int = 16) -> list[Figure]:

@@ -18,8 +18,6 @@ import asyncio
 import csv
 import random
 import statistics
-import subprocess
-import sys
 import tempfile
 import textwrap
 import time
@@ -29,13 +27,14 @@ from pathlib import Path
 import httpx
 
 from bench.report import Figure
+from bench.support import bare_app, percentile
 from sinergi_kit.auth import Principal, Role, TokenVerifier
 from sinergi_kit.clock import utcnow
 from sinergi_kit.contracts.registry import AccountState, Platform
 from sinergi_kit.db import Database
 from sinergi_kit.ids import new_id
 from sinergi_kit.migrations import upgrade
-from sinergi_kit.nats_server import EmbeddedNats, free_port
+from sinergi_kit.nats_server import EmbeddedNats
 from sinergi_kit.settings import ServiceSettings
 from sinergi_kit.testing.processes import ServiceProcess
 from sinergi_kit.uow import UnitOfWorkFactory
@@ -200,42 +199,7 @@ async def load(
 
 
 def p99(latencies: list[float]) -> float:
-    return statistics.quantiles(latencies, n=100)[98] * 1000
-
-
-def _wait_up(port: int) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/docs", timeout=1)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise TimeoutError("the bare app did not start")
-
-
-def bare_app(tmp: Path, account: bytes, page: bytes) -> tuple[subprocess.Popen[bytes], int]:
-    (tmp / "bare_registry.py").write_text(BARE_APP)
-    (tmp / "account.json").write_bytes(account)
-    (tmp / "page.json").write_bytes(page)
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "bare_registry:app",
-            "--app-dir",
-            str(tmp),
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ]
-    )
-    _wait_up(port)
-    return server, port
+    return percentile(latencies, 99) * 1000
 
 
 def search_paths(count: int, seed_count: int) -> list[str]:
@@ -297,13 +261,11 @@ def http_figures(tmp: Path, quick: bool) -> list[Figure]:
     finally:
         service.stop()
         nats.stop()
-    server, port = bare_app(tmp, sample.content, page.content)
-    try:
+    (tmp / "account.json").write_bytes(sample.content)
+    (tmp / "page.json").write_bytes(page.content)
+    with bare_app(tmp, "bare_registry", BARE_APP) as port:
         bare_got, bare_rate = asyncio.run(load(port, get_paths, b"", CONNECTIONS))
         bare_listed, _ = asyncio.run(load(port, ["/accounts"] * searches, b"", 1))
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
     print(
         f"GET one: p99 {p99(got):.1f} ms, {got_rate:,.0f}/s; bare p99 {p99(bare_got):.1f} ms, "
         f"{bare_rate:,.0f}/s; list/search p99 {p99(listed):.1f} ms",
