@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import nats
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 
@@ -169,6 +169,12 @@ class ServiceRuntime:
             with contextlib.suppress(Exception):
                 await self.nc.close()
         await self.db.dispose()
+
+
+def request_runtime(request: Request) -> ServiceRuntime:
+    """The runtime of the app serving ``request`` (its database, units of work, settings)."""
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime
 
 
 def migrate(definition: ServiceDefinition) -> None:

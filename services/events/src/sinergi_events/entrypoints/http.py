@@ -1,4 +1,4 @@
-"""The events service's HTTP API (the account directory for now)."""
+"""The events service's account directory, projected from the registry."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sinergi_events.adapters.tables import directory_accounts
 from sinergi_kit.contracts.registry import AccountState
 from sinergi_kit.http.problems import PROBLEM_RESPONSES, ProblemError
 from sinergi_kit.i18n import register_messages
-from sinergi_kit.runtime import ServiceRuntime
+from sinergi_kit.runtime import request_runtime
 
 register_messages(
     {
@@ -32,14 +32,9 @@ class DirectoryPage(BaseModel):
     next_cursor: str | None
 
 
-def _runtime(request: Request) -> ServiceRuntime:
-    runtime: ServiceRuntime = request.app.state.runtime
-    return runtime
-
-
 @router.get("/accounts/{account_id}", response_model=AccountState)
 async def get_directory_account(account_id: UUID, request: Request) -> AccountState:
-    async with _runtime(request).db.read() as session:
+    async with request_runtime(request).db.read() as session:
         state = (
             await session.execute(
                 select(directory_accounts.c.state).where(directory_accounts.c.id == account_id)
@@ -65,7 +60,7 @@ async def list_directory_accounts(
     )
     if cursor is not None:
         query = query.where(directory_accounts.c.id > cursor)
-    async with _runtime(request).db.read() as session:
+    async with request_runtime(request).db.read() as session:
         rows = (await session.execute(query)).all()
     more = len(rows) > limit
     rows = rows[:limit]

@@ -21,7 +21,7 @@ from sinergi_kit.auth import Reader, Writer
 from sinergi_kit.clock import utcnow
 from sinergi_kit.http.problems import PROBLEM_RESPONSES, ProblemError
 from sinergi_kit.i18n import Lang, register_messages, translate
-from sinergi_kit.runtime import ServiceRuntime
+from sinergi_kit.runtime import request_runtime
 from sinergi_notify.adapters.rendering import Renderer, RenderError
 from sinergi_notify.adapters.repository import active_templates
 from sinergi_notify.adapters.samples import sample_context
@@ -111,13 +111,8 @@ router = APIRouter(tags=["notifications"], responses=PROBLEM_RESPONSES)
 _renderer = Renderer()
 
 
-def _runtime(request: Request) -> ServiceRuntime:
-    runtime: ServiceRuntime = request.app.state.runtime
-    return runtime
-
-
 def _settings(request: Request) -> NotifySettings:
-    settings = _runtime(request).settings
+    settings = request_runtime(request).settings
     assert isinstance(settings, NotifySettings)
     return settings
 
@@ -159,7 +154,7 @@ async def list_notifications(
     if cursor is not None:
         conditions.append(n.id > cursor)
     query = select(notifications).where(and_(*conditions)).order_by(n.id).limit(limit + 1)
-    async with _runtime(request).db.read() as session:
+    async with request_runtime(request).db.read() as session:
         rows = (await session.execute(query)).all()
     more = len(rows) > limit
     rows = rows[:limit]
@@ -187,7 +182,7 @@ async def summary(
     if event_id is not None:
         conditions.append(n.group_key == f"event:{event_id}")
     query = select(n.state, func.count()).where(and_(*conditions)).group_by(n.state)
-    async with _runtime(request).db.read() as session:
+    async with request_runtime(request).db.read() as session:
         counts = {state: int(count) for state, count in (await session.execute(query)).all()}
     return DeliverySummary(total=sum(counts.values()), by_state=counts)
 
@@ -196,7 +191,7 @@ async def summary(
 async def get_notification(
     notification_id: UUID, request: Request, _principal: Reader
 ) -> NotificationDetail:
-    async with _runtime(request).db.read() as session:
+    async with request_runtime(request).db.read() as session:
         row = (
             await session.execute(
                 select(notifications).where(notifications.c.id == notification_id)
@@ -226,7 +221,7 @@ async def get_notification(
     summary="Send a finished notification again",
 )
 async def resend_one(notification_id: UUID, request: Request, _principal: Writer) -> ResendResult:
-    runtime = _runtime(request)
+    runtime = request_runtime(request)
     resent = await admin.resend(runtime.db, [notification_id], _now(request))
     if not resent:
         async with runtime.db.read() as session:
@@ -268,7 +263,7 @@ async def list_dead(
     tags=["dead letters"],
 )
 async def resend_dead(body: ResendRequest, request: Request, _principal: Writer) -> ResendResult:
-    runtime = _runtime(request)
+    runtime = request_runtime(request)
     ids = body.ids if body.ids is not None else await admin.dead_ids(runtime.db, limit=1_000)
     return ResendResult(resent=await admin.resend(runtime.db, ids, _now(request)))
 
@@ -308,7 +303,7 @@ async def unsubscribe_page(request: Request, token: str) -> HTMLResponse:
 async def unsubscribe_now(request: Request, token: str) -> HTMLResponse:
     """RFC 8058 one-click unsubscribe (List-Unsubscribe-Post) and the page's button."""
     scope = _scope(request, token)
-    if not await admin.unsubscribe(_runtime(request).db, scope, _now(request)):
+    if not await admin.unsubscribe(request_runtime(request).db, scope, _now(request)):
         raise ProblemError(404, "recipient_not_found", detail_key="notify.recipient_not_found")
     lang: Lang = "en" if scope.locale == "en" else "id"
     return _page(lang, f"<p>{html.escape(translate('notify.unsubscribed', lang))}</p>")
@@ -356,7 +351,7 @@ async def whatsapp_receipts(request: Request) -> Response:
         ]
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ProblemError(422, "validation_failed", detail_key="notify.bad_receipt") from exc
-    await apply_receipts(_runtime(request).db, settings, "whatsapp", statuses, _now(request))
+    await apply_receipts(request_runtime(request).db, settings, "whatsapp", statuses, _now(request))
     return Response(status_code=204)
 
 
@@ -365,7 +360,7 @@ async def whatsapp_receipts(request: Request) -> Response:
 
 @router.get("/recipients/{recipient_id}", response_model=RecipientView, tags=["recipients"])
 async def get_recipient(recipient_id: UUID, request: Request, _principal: Reader) -> RecipientView:
-    async with _runtime(request).db.read() as session:
+    async with request_runtime(request).db.read() as session:
         row = (
             await session.execute(select(recipients).where(recipients.c.id == recipient_id))
         ).first()
@@ -415,7 +410,9 @@ async def put_preferences(
             ) from exc
     values = body.model_dump()
     values["opted_out"] = [list(p) for p in body.opted_out]
-    if not await admin.save_preferences(_runtime(request).db, recipient_id, values, _now(request)):
+    if not await admin.save_preferences(
+        request_runtime(request).db, recipient_id, values, _now(request)
+    ):
         raise ProblemError(404, "recipient_not_found", detail_key="notify.recipient_not_found")
     return body
 
@@ -424,7 +421,7 @@ async def put_preferences(
 async def list_suppressions(
     request: Request, _principal: Reader, limit: Annotated[int, Query(ge=1, le=1_000)] = 200
 ) -> list[SuppressionView]:
-    async with _runtime(request).db.read() as session:
+    async with request_runtime(request).db.read() as session:
         rows = (
             await session.execute(
                 select(suppressions).order_by(suppressions.c.created_at.desc()).limit(limit)
@@ -437,7 +434,7 @@ async def list_suppressions(
 async def lift_suppression(
     channel: str, address: str, request: Request, _principal: Writer
 ) -> Response:
-    async with _runtime(request).db.sessions() as session, session.begin():
+    async with request_runtime(request).db.sessions() as session, session.begin():
         await session.execute(
             delete(suppressions).where(
                 suppressions.c.channel == channel, suppressions.c.address == address
@@ -469,13 +466,13 @@ async def list_templates(
     query = (
         select(templates).where(and_(*conditions)).order_by(t.key, t.channel, t.locale, t.version)
     )
-    async with _runtime(request).db.read() as session:
+    async with request_runtime(request).db.read() as session:
         return [_template_view(r) for r in (await session.execute(query)).all()]
 
 
 @router.get("/templates/{template_id}", response_model=TemplateView, tags=["templates"])
 async def get_template(template_id: UUID, request: Request, _principal: Reader) -> TemplateView:
-    async with _runtime(request).db.read() as session:
+    async with request_runtime(request).db.read() as session:
         row = (
             await session.execute(select(templates).where(templates.c.id == template_id))
         ).first()
@@ -501,7 +498,7 @@ async def create_template(
             422, "template_invalid", detail_key="notify.template_invalid", error=str(exc)
         ) from exc
     row = await template_cases.add_version(
-        _runtime(request).db,
+        request_runtime(request).db,
         key=body.key,
         channel=body.channel,
         locale=body.locale,
@@ -516,7 +513,7 @@ async def create_template(
 
 
 async def _switch(request: Request, template_id: UUID, active: bool) -> TemplateView:
-    row = await template_cases.set_active(_runtime(request).db, template_id, active)
+    row = await template_cases.set_active(request_runtime(request).db, template_id, active)
     if row is None:
         raise ProblemError(404, "template_not_found", detail_key="notify.template_not_found")
     return TemplateView.model_validate(row)
@@ -563,7 +560,7 @@ async def preview(body: PreviewRequest, request: Request, _principal: Reader) ->
             body_html=body.body_html,
         )
     else:
-        async with _runtime(request).db.read() as session:
+        async with request_runtime(request).db.read() as session:
             found = await active_templates(session, [(body.key, body.channel)])
         source = pick(found[(body.key, body.channel)], body.locale)
     if source is None:

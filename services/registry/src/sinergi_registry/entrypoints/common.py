@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 
 from sinergi_kit.auth import Principal, Role, require_roles
-from sinergi_kit.runtime import ServiceRuntime
+from sinergi_kit.runtime import request_runtime
 from sinergi_registry.adapters.point_reads import AccountReader
 from sinergi_registry.service_layer.common import Created
 
@@ -20,9 +20,7 @@ Verifier = Annotated[Principal, Depends(require_roles(frozenset({Role.ADMIN, Rol
 Admin = Annotated[Principal, Depends(require_roles(frozenset({Role.ADMIN})))]
 
 
-def runtime(request: Request) -> ServiceRuntime:
-    value: ServiceRuntime = request.app.state.runtime
-    return value
+runtime = request_runtime
 
 
 def account_reader(request: Request) -> AccountReader:
