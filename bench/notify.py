@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 from uuid import uuid4
@@ -27,7 +27,7 @@ from sinergi_kit.contracts.registry import PersonRegisteredV1, PersonState
 from sinergi_kit.envelope import Envelope
 from sinergi_kit.nats_server import EmbeddedNats, free_port
 from sinergi_kit.testing.plugin import delete_sinergi_streams
-from sinergi_kit.testing.processes import ServiceProcess
+from sinergi_kit.testing.processes import ServiceProcess, wait_until
 from sinergi_notify.adapters.channels.base import OutgoingMessage
 from sinergi_notify.adapters.channels.email import build_email
 from sinergi_notify.adapters.rendering import Renderer, default_templates
@@ -168,7 +168,7 @@ def fan_out(
         count = len(people)
         for kill in range(1, kills + 1):
             share = count * kill // (kills + 1)
-            wait_until(lambda: catcher.store.received >= share)  # noqa: B023 - used at once
+            wait_until(lambda: catcher.store.received >= share, timeout_s=300)  # noqa: B023 - used at once
             process.kill()
             process.start()
         wait_until(lambda: catcher.store.distinct >= count, timeout_s=600)
@@ -205,11 +205,3 @@ def wait_projected(process: ServiceProcess, last: PersonState) -> None:
         ),
         timeout_s=300,
     )
-
-
-def wait_until(check: Callable[[], bool], timeout_s: float = 300.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the fan-out did not finish in time")
-        time.sleep(0.05)

@@ -29,34 +29,21 @@ from typer.testing import CliRunner
 
 from sinergi_kit.cli import app as sinergi_cli
 from sinergi_kit.nats_server import free_port
-from sinergi_kit.testing.plugin import IN_CI
+from sinergi_kit.testing.plugin import asyncpg_dsn, postgres_admin_url, require
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 APP_SERVICES = ("registry", "events", "notify", "factcheck")
 
 
-def require(condition: bool, reason: str) -> None:
-    """Outside CI a missing prerequisite skips with its reason; in CI it fails."""
-    if not condition:
-        if IN_CI:
-            pytest.fail(f"{reason} (CI requires it)")
-        pytest.skip(reason)
-
-
 def admin_url() -> URL:
-    url = os.environ.get("TEST_POSTGRES_URL", "")
-    require(bool(url), "TEST_POSTGRES_URL is not set")
+    url = postgres_admin_url()
     require(shutil.which("psql") is not None, "psql (the PostgreSQL client) is not installed")
     return make_url(url)
 
 
-def dsn(url: URL) -> str:
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 async def execute(url: URL, *statements: str) -> None:
-    connection = await asyncpg.connect(dsn(url), timeout=5)
+    connection = await asyncpg.connect(asyncpg_dsn(url), timeout=5)
     try:
         for statement in statements:
             await connection.execute(statement)
@@ -156,7 +143,7 @@ def image_config(service: str) -> tuple[list[str], dict[str, str], list[str]]:
 
 
 async def table_owner(space: Namespace, service: str, table: str) -> str:
-    connection = await asyncpg.connect(dsn(space.admin.set(database=space.name(service))))
+    connection = await asyncpg.connect(asyncpg_dsn(space.admin.set(database=space.name(service))))
     try:
         owner = await connection.fetchval(
             "SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = $1",
@@ -188,7 +175,7 @@ def test_each_role_reaches_only_its_own_database(namespace: Namespace) -> None:
     async def attempt(role: str, database: str) -> str:
         url = namespace.admin.set(username=role, database=database)
         try:
-            connection = await asyncpg.connect(dsn(url), timeout=5)
+            connection = await asyncpg.connect(asyncpg_dsn(url), timeout=5)
         except asyncpg.InsufficientPrivilegeError:
             return "refused"
         await connection.close()

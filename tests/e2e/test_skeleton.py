@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import httpx
 import pytest
 
 from sinergi_kit.auth import Principal, Role, TokenVerifier
-from sinergi_kit.testing.processes import ServiceProcess
+from sinergi_kit.testing.processes import ServiceProcess, wait_until
 from sinergi_kit.tracing import TraceParent
 from sinergi_registry.settings import RegistrySettings
 
@@ -45,14 +44,6 @@ def services(
             process.stop()
 
 
-def wait_for(check: Callable[[], bool], timeout_s: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.1)
-
-
 def test_an_account_registered_reaches_the_events_directory_with_its_trace(
     services: dict[str, ServiceProcess],
 ) -> None:
@@ -84,7 +75,7 @@ def test_an_account_registered_reaches_the_events_directory_with_its_trace(
             httpx.get(events.base_url + f"/directory/accounts/{account['id']}").status_code == 200
         )
 
-    wait_for(projected)
+    wait_until(projected, timeout_s=20)
     assert httpx.get(events.base_url + f"/directory/accounts/{account['id']}").json() == account
 
     lines = [

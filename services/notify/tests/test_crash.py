@@ -17,7 +17,7 @@ from sinergi_kit.auth import Principal, Role, TokenVerifier
 from sinergi_kit.clock import utcnow
 from sinergi_kit.contracts.registry import PersonRegisteredV1
 from sinergi_kit.envelope import Envelope
-from sinergi_kit.testing.processes import ServiceProcess
+from sinergi_kit.testing.processes import ServiceProcess, wait_until
 from sinergi_notify.mailcatcher import MailCatcher
 from sinergi_notify.settings import NotifySettings
 from sinergi_notify.testing import invitation_issued, kopilaborasi, person_state
@@ -64,23 +64,16 @@ async def publish_invitations(url: str) -> list[str]:
     return [p.contact.email or "" for p in people]
 
 
-def wait_for(check: object, timeout_s: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.02)
-
-
 def test_sigkill_mid_fan_out_still_delivers_each_invitation_exactly_once(
     notify_process: ServiceProcess, smtp: MailCatcher, clean_nats: str
 ) -> None:
     addresses = asyncio.run(publish_invitations(clean_nats))
-    wait_for(lambda: smtp.store.received >= INVITEES // 5)
+    wait_until(lambda: smtp.store.received >= INVITEES // 5, timeout_s=60)
     notify_process.kill()
     killed_at = smtp.store.received
     assert killed_at < INVITEES, "the fan-out finished before the kill; nothing was tested"
     notify_process.start()
-    wait_for(lambda: smtp.store.distinct >= INVITEES)
+    wait_until(lambda: smtp.store.distinct >= INVITEES, timeout_s=60)
     time.sleep(2.5)  # longer than the lease: any stray re-send would have arrived
 
     messages = smtp.store.messages()

@@ -20,7 +20,7 @@ import asyncpg
 import nats
 import pytest
 from nats.js.errors import NotFoundError
-from sqlalchemy.engine.url import make_url
+from sqlalchemy.engine.url import URL, make_url
 
 from sinergi_kit.messaging.topology import STREAMS
 from sinergi_kit.nats_server import EmbeddedNats
@@ -86,33 +86,36 @@ def restartable_nats(tmp_path: Path) -> Iterator[EmbeddedNats]:
         server.stop()
 
 
-def _postgres_admin_url() -> str:
-    url = os.environ.get("TEST_POSTGRES_URL")
-    reason = "TEST_POSTGRES_URL is not set" if not url else ""
-    if url:
-        try:
-            asyncio.run(_check_postgres(url))
-        except Exception as exc:
-            reason = f"PostgreSQL at TEST_POSTGRES_URL does not answer: {exc!r}"
-    if reason:
+def require(condition: bool, reason: str) -> None:
+    """Outside CI a missing prerequisite skips the test with its reason; in CI it fails."""
+    if not condition:
         if IN_CI:
-            pytest.fail(f"{reason} (CI requires PostgreSQL)")
+            pytest.fail(f"{reason} (CI requires it)")
         pytest.skip(reason)
-    assert url
+
+
+def postgres_admin_url() -> str:
+    """``TEST_POSTGRES_URL``, once the server answers."""
+    url = os.environ.get("TEST_POSTGRES_URL", "")
+    require(bool(url), "TEST_POSTGRES_URL is not set")
+    try:
+        asyncio.run(_check_postgres(url))
+    except Exception as exc:
+        require(False, f"PostgreSQL at TEST_POSTGRES_URL does not answer: {exc!r}")
     return url
 
 
-def _asyncpg_dsn(url: str) -> str:
+def asyncpg_dsn(url: str | URL) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 async def _check_postgres(url: str) -> None:
-    connection = await asyncpg.connect(_asyncpg_dsn(url), timeout=5)
+    connection = await asyncpg.connect(asyncpg_dsn(url), timeout=5)
     await connection.close()
 
 
 async def _run_admin(url: str, statement: str) -> None:
-    connection = await asyncpg.connect(_asyncpg_dsn(url), timeout=5)
+    connection = await asyncpg.connect(asyncpg_dsn(url), timeout=5)
     try:
         await connection.execute(statement)
     finally:
@@ -127,7 +130,7 @@ def postgres_database_factory() -> Iterator[Callable[[], str]]:
 
     def create() -> str:
         if not admin_url:
-            admin_url.append(_postgres_admin_url())
+            admin_url.append(postgres_admin_url())
         name = f"sinergi_test_{uuid.uuid4().hex[:12]}"
         asyncio.run(_run_admin(admin_url[0], f'CREATE DATABASE "{name}"'))
         created.append(name)
