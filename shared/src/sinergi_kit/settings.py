@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 VAR_DIR = Path(os.environ.get("SINERGI_VAR_DIR", "var"))
@@ -48,17 +48,21 @@ class ServiceSettings(BaseSettings):
     consumer_retry_base_s: float = Field(default=1.0, gt=0)
     consumer_retry_max_s: float = Field(default=60.0, gt=0)
 
+    _generated_jwt_secret: str | None = PrivateAttr(default=None)
+
     def resolved_jwt_secret(self) -> str:
         """The configured key, or one generated once under ``var/`` and shared by every
         service of the embedded platform."""
         if self.jwt_secret:
             return self.jwt_secret
-        key_file = VAR_DIR / "jwt.key"
-        if not key_file.exists():
-            VAR_DIR.mkdir(parents=True, exist_ok=True)
-            key_file.write_text(secrets.token_urlsafe(48))
-            key_file.chmod(0o600)
-        return key_file.read_text().strip()
+        if self._generated_jwt_secret is None:  # read once: tokens are checked on every request
+            key_file = VAR_DIR / "jwt.key"
+            if not key_file.exists():
+                VAR_DIR.mkdir(parents=True, exist_ok=True)
+                key_file.write_text(secrets.token_urlsafe(48))
+                key_file.chmod(0o600)
+            self._generated_jwt_secret = key_file.read_text().strip()
+        return self._generated_jwt_secret
 
     def resolved_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file under ``var/``."""
