@@ -3,15 +3,16 @@ every state change commits with its events in the outbox."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from sinergi_events.adapters.repository import InvitationRepository
 from sinergi_events.adapters.tables import invitations as invitations_table
+from sinergi_events.adapters.tables import walk_ins as walk_ins_table
 from sinergi_events.domain.errors import DomainError
 from sinergi_events.service_layer import checkin, invitations, lifecycle
 from sinergi_events.service_layer.commands import (
@@ -20,9 +21,10 @@ from sinergi_events.service_layer.commands import (
     InvitePerson,
     InviteSegment,
     Scan,
+    WalkIn,
 )
 from sinergi_events.service_layer.context import EventsContext
-from sinergi_events.service_layer.directory import on_people_erased
+from sinergi_events.service_layer.directory import erase_people
 from sinergi_events.service_layer.reports import event_attendance
 from sinergi_kit.contracts.events import (
     AttendeeCheckedInV1,
@@ -35,10 +37,9 @@ from sinergi_kit.contracts.events import (
 )
 from sinergi_kit.contracts.registry import PersonErasedV1
 from sinergi_kit.contracts.segments import SegmentFilter
-from sinergi_kit.envelope import Envelope
 
 from .conftest import Clock, outbox, person, project, project_segment
-from .factories import NOW, PENDOPO, START
+from .factories import PENDOPO, START
 
 
 def kopilaborasi(**overrides: Any) -> CreateEvent:
@@ -154,38 +155,84 @@ async def test_a_meetup_from_draft_to_completed(ctx: EventsContext, clock: Clock
     }
 
 
-async def test_an_erased_person_keeps_the_counts_and_loses_the_data(
-    ctx: EventsContext,
-) -> None:
-    attendee = person("Siti Rahma", email="siti@example.id")
-    await project(ctx, attendee)
-    event = await lifecycle.create_event(ctx, kopilaborasi())
-    await lifecycle.transition(ctx, event.id, "publish")
-    invitation = await invitations.invite_person(ctx, event.id, InvitePerson(person_id=attendee.id))
-    token = ctx.signer.rsvp_token(invitation.id)
-    await invitations.answer(ctx, token, "accepted")
-
-    erased = PersonErasedV1(person_id=attendee.id, version=9, erased_at=NOW)
+async def erase(ctx: EventsContext, person_id: UUID, now: datetime) -> None:
+    erased = PersonErasedV1(person_id=person_id, version=9, erased_at=now)
     async with ctx.uow() as uow:
-        await on_people_erased(uow, [(Envelope.wrap(erased), erased)])
+        await erase_people(uow, ctx.signer, [erased], now)
+
+
+async def test_an_erased_person_keeps_the_counts_and_loses_the_data(
+    ctx: EventsContext, clock: Clock
+) -> None:
+    """Erasure after the start changes no count; before the start the person can no longer
+    come, so their seat passes to the waiting list (their answer still counts as one)."""
+    siti = person("Siti Rahma", email="siti@example.id")
+    budi = person("Budi Santoso", email="budi@example.id")
+    await project(ctx, siti, budi)
+    held = await lifecycle.create_event(ctx, kopilaborasi(capacity=1))
+    later_start = START + timedelta(days=7)
+    coming = await lifecycle.create_event(
+        ctx,
+        kopilaborasi(
+            capacity=1,
+            starts_at=later_start,
+            ends_at=later_start + timedelta(hours=2),
+            rsvp_deadline=None,
+            agenda=[],
+        ),
+    )
+    tokens: dict[tuple[UUID, UUID], str] = {}
+    for event in (held, coming):
+        await lifecycle.transition(ctx, event.id, "publish")
+        for someone in (siti, budi):
+            invitation = await invitations.invite_person(
+                ctx, event.id, InvitePerson(person_id=someone.id)
+            )
+            tokens[event.id, someone.id] = ctx.signer.rsvp_token(invitation.id)
+            await invitations.answer(ctx, tokens[event.id, someone.id], "accepted")
+    assert (await invitations.answer(ctx, tokens[coming.id, budi.id], "accepted")).seat == (
+        "waitlisted"
+    )
+
+    code, _, _ = await invitations.pass_code(ctx, tokens[held.id, siti.id])
+    clock.now = START - timedelta(minutes=30)
+    assert (await checkin.scan(ctx, held.id, Scan(nonce="pintu-erase-1", code=code))).accepted
+    await checkin.register_walk_in(
+        ctx, held.id, WalkIn(name="Siti Rahma", organization="KKD", person_id=siti.id)
+    )
+    clock.now = START + timedelta(minutes=10)
+    await lifecycle.transition(ctx, held.id, "start")
+    offers_before = len(await outbox(ctx, WaitlistOfferedV1))
+
+    await erase(ctx, siti.id, clock.now)
 
     async with ctx.db.read() as session:
-        stored = await InvitationRepository(session).get(invitation.id)
-        report = await event_attendance(session, event)
-        people_left = (
-            (
-                await session.execute(
-                    select(invitations_table.c.person_id).where(
-                        invitations_table.c.event_id == event.id
-                    )
-                )
+        past = await event_attendance(session, held)
+        future = await event_attendance(session, coming)
+        remaining = {
+            row.event_id: row
+            for row in await session.execute(
+                select(invitations_table).where(invitations_table.c.person_id.is_(None))
             )
-            .scalars()
-            .all()
-        )
-    assert stored is not None and stored.erased and stored.person_id is None
-    assert people_left == [None]
-    assert (report.total.invited, report.total.accepted) == (1, 1)
+        }
+        walk_in = (await session.execute(select(walk_ins_table))).one()
+    assert (past.total.invited, past.total.accepted, past.total.checked_in) == (2, 1, 1)
+    assert past.walk_ins == 1 and (walk_in.person_id, walk_in.name) == (None, "")
+    assert set(remaining) == {held.id, coming.id}, "both invitations lose the person"
+    assert all(row.erased for row in remaining.values())
+    assert (remaining[held.id].response, remaining[held.id].seat) == ("accepted", "confirmed")
+    assert (remaining[coming.id].response, remaining[coming.id].seat) == ("accepted", "none")
+    assert (future.total.invited, future.total.responded, future.total.accepted) == (2, 2, 0)
+
+    offers = await outbox(ctx, WaitlistOfferedV1)
+    assert len(offers) == offers_before + 1, "the freed seat of the coming event passes on"
+    assert offers[-1]["invitation"]["person_id"] == str(budi.id)
+    assert offers[-1]["event"]["id"] == str(coming.id)
+    assert (await invitations.answer(ctx, tokens[coming.id, budi.id], "accepted")).has_seat
+    for event in (held, coming):
+        with pytest.raises(DomainError) as error:
+            await invitations.read_invitation(ctx, tokens[event.id, siti.id])
+        assert error.value.code == "invitation_revoked"
     with pytest.raises(DomainError) as error:
-        await invitations.read_invitation(ctx, token)
-    assert error.value.code == "invitation_revoked"
+        await invitations.invite_person(ctx, coming.id, InvitePerson(person_id=siti.id))
+    assert error.value.code == "person_not_found"

@@ -11,7 +11,7 @@ from sinergi_events.domain.errors import DomainError
 from sinergi_events.service_layer import invitations, lifecycle, scheduler
 from sinergi_events.service_layer.commands import Cancel, EditEvent, Reschedule
 from sinergi_events.service_layer.context import EventsContext
-from sinergi_kit.contracts.events import WaitlistOfferedV1
+from sinergi_kit.contracts.events import WaitlistOfferedV1, WaitlistOfferExpiredV1
 
 from .conftest import Clock, outbox
 from .factories import NOW
@@ -63,6 +63,14 @@ async def test_an_offer_passes_to_the_next_when_it_expires(
         str(meetup.invitation_ids[1]),
         str(meetup.invitation_ids[2]),
     ]
+    (lapse,) = await outbox(ctx, WaitlistOfferExpiredV1)
+    assert lapse["invitation"]["id"] == str(meetup.invitation_ids[1])
+    assert (lapse["invitation"]["response"], lapse["invitation"]["seat"]) == ("accepted", "none")
+    assert lapse["offered_at"].startswith("2026-11-01T02:00")
+    assert lapse["offer_expired_at"] == offers[0]["offer_expires_at"]
+    assert lapse["expires_at"] == lapse["event"]["starts_at"]
+    await scheduler.tick(ctx, clock.now)
+    assert len(await outbox(ctx, WaitlistOfferExpiredV1)) == 1, "a lapse is told once"
     try:
         await invitations.answer(ctx, first, "accepted")
     except DomainError:

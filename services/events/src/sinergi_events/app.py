@@ -8,7 +8,8 @@ from fastapi import FastAPI
 
 from sinergi_events.adapters.tables import messaging
 from sinergi_events.entrypoints import admin, door, http, reports, rsvp
-from sinergi_events.service_layer.directory import REGISTRY_SUBSCRIPTION
+from sinergi_events.service_layer.context import signer_of
+from sinergi_events.service_layer.directory import registry_subscription
 from sinergi_events.service_layer.scheduler import run_scheduler
 from sinergi_events.settings import EventsSettings
 from sinergi_kit.runtime import ServiceDefinition, create_app
@@ -17,13 +18,14 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def definition(settings: EventsSettings | None = None) -> ServiceDefinition:
+    resolved = settings or EventsSettings()
     return ServiceDefinition(
         name="events",
-        settings=settings or EventsSettings(),
+        settings=resolved,
         tables=messaging,
         migrations=MIGRATIONS,
         routers=[admin.router, door.router, reports.router, rsvp.router, http.router],
-        subscriptions=[REGISTRY_SUBSCRIPTION],
+        subscriptions=[registry_subscription(lambda: signer_of(resolved))],
         background=[run_scheduler],
         title="Sinergi Events",
         description="Kopilaborasi: jadwal, undangan, RSVP, dan check-in. / Kopilaborasi "

@@ -203,6 +203,23 @@ class WaitlistOfferedV1(EventContract):
         return str(self.invitation.id)
 
 
+class WaitlistOfferExpiredV1(EventContract):
+    event_type: ClassVar[str] = "sinergi.events.waitlist.offer_expired.v1"
+    summary: ClassVar[str] = (
+        "A seat offer lapsed unanswered and passed to the next in line; the invitee may "
+        "accept again to rejoin the waiting list."
+    )
+
+    invitation: InvitationSnapshot = Field(description="After the lapse: the seat is 'none'")
+    event: EventSnapshot
+    offered_at: datetime
+    offer_expired_at: datetime = Field(description="When the offer ran out")
+    expires_at: datetime = Field(description="Do not deliver after this (the event's start)")
+
+    def subject_id(self) -> str:
+        return str(self.invitation.id)
+
+
 class AttendeeCheckedInV1(EventContract):
     event_type: ClassVar[str] = "sinergi.events.attendee.checked_in.v1"
     summary: ClassVar[str] = "Someone entered an event at the door (invitee or walk-in)."

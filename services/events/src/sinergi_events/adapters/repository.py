@@ -179,6 +179,14 @@ class InvitationRepository:
         ).first()
         return invitation_from_row(row) if row else None
 
+    async def of_people(self, person_ids: Sequence[UUID]) -> list[Invitation]:
+        query = (
+            select(invitations)
+            .where(invitations.c.person_id.in_(list(person_ids)))
+            .order_by(invitations.c.event_id, invitations.c.id)
+        )
+        return [invitation_from_row(r) for r in (await self.session.execute(query)).all()]
+
     async def invited_people(self, event_id: UUID) -> set[UUID]:
         rows = await self.session.execute(
             select(invitations.c.person_id).where(

@@ -14,7 +14,7 @@ from datetime import datetime
 from uuid import UUID
 
 from sinergi_events.domain.errors import DomainError
-from sinergi_events.domain.events import Event
+from sinergi_events.domain.events import CHANGEABLE, Event
 from sinergi_kit.contracts.events import (
     InvitationRole,
     InvitationSnapshot,
@@ -173,6 +173,22 @@ def release_for_cancel(invitation: Invitation) -> Invitation:
     return invitation._bump(
         seat="none", waitlist_position=None, offered_at=None, offer_expires_at=None
     )
+
+
+def erase(event: Event, invitation: Invitation, now: datetime) -> Invitation:
+    """The invitee was erased: the invitation keeps its answer, so the funnel still counts
+    it, and loses who it was. Before the start the person can no longer come, so a held
+    seat or a place in line is given up and passes to the waiting list; afterwards the
+    record of what happened stays as it was."""
+    changes: dict[str, object] = {"person_id": None, "erased": True, "inside": False}
+    if event.status in CHANGEABLE and now < event.starts_at:
+        changes |= {
+            "seat": "none",
+            "waitlist_position": None,
+            "offered_at": None,
+            "offer_expires_at": None,
+        }
+    return invitation._bump(**changes)
 
 
 def revoke(invitation: Invitation, now: datetime) -> Invitation:

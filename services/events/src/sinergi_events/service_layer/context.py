@@ -38,19 +38,31 @@ class EventsContext:
     def of(cls, runtime: ServiceRuntime) -> EventsContext:
         settings = runtime.settings
         assert isinstance(settings, EventsSettings)
-        keys, current = settings.resolved_signing_keys()
         return cls(
             uow=runtime.uow,
-            signer=Signer(keys, current),
+            signer=signer_of(settings),
             public_base_url=settings.public_base_url.rstrip("/"),
             reminder_batch_size=settings.reminder_batch_size,
         )
 
     def rsvp_path(self, invitation: Invitation) -> str:
-        return f"/rsvp/{self.signer.rsvp_token(invitation.id)}"
+        return rsvp_path(self.signer, invitation)
 
     def snapshot(self, invitation: Invitation) -> InvitationSnapshot:
-        return invitation.snapshot(self.rsvp_path(invitation))
+        return invitation_snapshot(self.signer, invitation)
 
     def event_url(self, event: Event) -> str | None:
         return f"{self.public_base_url}/events/{event.id}" if self.public_base_url else None
+
+
+def signer_of(settings: EventsSettings) -> Signer:
+    keys, current = settings.resolved_signing_keys()
+    return Signer(keys, current)
+
+
+def rsvp_path(signer: Signer, invitation: Invitation) -> str:
+    return f"/rsvp/{signer.rsvp_token(invitation.id)}"
+
+
+def invitation_snapshot(signer: Signer, invitation: Invitation) -> InvitationSnapshot:
+    return invitation.snapshot(rsvp_path(signer, invitation))

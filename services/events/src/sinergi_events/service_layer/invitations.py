@@ -188,7 +188,7 @@ async def revoke_invitation(ctx: EventsContext, event_id: UUID, invitation_id: U
                 InvitationRevokedV1(invitation=ctx.snapshot(invitation), event=event.snapshot())
             )
         if frees_seat(event, before, invitation):
-            await offer_free_seats(ctx, uow, event, now)
+            await offer_free_seats(ctx.signer, uow, event, now)
     return invitation
 
 
@@ -247,7 +247,7 @@ async def answer(ctx: EventsContext, token: str, response: RsvpResponse) -> Invi
             )
         )
         if frees_seat(event, before, invitation):
-            await offer_free_seats(ctx, uow, event, now)
+            await offer_free_seats(ctx.signer, uow, event, now)
     return invitation
 
 

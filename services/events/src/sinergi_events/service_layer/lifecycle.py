@@ -154,7 +154,7 @@ async def edit_event(ctx: EventsContext, event_id: UUID, command: EditEvent) -> 
         if event.status != "draft" and command.reminders is not None:
             await _replan_reminders(uow, event, now, keep_done=True)
         if "capacity" in changes:
-            await offer_free_seats(ctx, uow, event, now)
+            await offer_free_seats(ctx.signer, uow, event, now)
     return event
 
 
@@ -173,7 +173,7 @@ async def transition(ctx: EventsContext, event_id: UUID, action: str) -> Event:
                 )
             )
         elif action == "reopen_registration":
-            await offer_free_seats(ctx, uow, event, now)
+            await offer_free_seats(ctx.signer, uow, event, now)
         elif action == "complete":
             report = await event_attendance(uow.session, event)
             uow.emit(EventCompletedV1(event=snapshot, attendance=report.attendance()))

@@ -21,7 +21,7 @@ from sinergi_events.domain.invitations import expire_offer
 from sinergi_events.service_layer.context import EventsContext
 from sinergi_events.service_layer.seats import offer_free_seats
 from sinergi_events.settings import EventsSettings
-from sinergi_kit.contracts.events import ReminderDueV1
+from sinergi_kit.contracts.events import ReminderDueV1, WaitlistOfferExpiredV1
 from sinergi_kit.logging import get_logger
 from sinergi_kit.runtime import ServiceRuntime
 
@@ -29,7 +29,8 @@ log = get_logger(__name__)
 
 
 async def expire_offers(ctx: EventsContext, now: datetime) -> int:
-    """Lapsed offers release their seats, which go to the next in line."""
+    """Lapsed offers release their seats, which go to the next in line; each invitee whose
+    offer lapsed is told (waitlist.offer_expired)."""
     async with ctx.db.read() as session:
         event_ids = await InvitationRepository(session).events_with_lapsed_offers(now)
     expired = 0
@@ -38,10 +39,24 @@ async def expire_offers(ctx: EventsContext, now: datetime) -> int:
             event = await EventRepository(uow.session).get(event_id, lock=True)
             assert event is not None
             repository = InvitationRepository(uow.session)
+            snapshot = event.snapshot()
             for offered in await repository.lapsed_offers(event_id, now):
-                await repository.save(expire_offer(offered, now))
+                lapsed = expire_offer(offered, now)
+                await repository.save(lapsed)
                 expired += 1
-            await offer_free_seats(ctx, uow, event, now)
+                if lapsed.person_id is None:
+                    continue  # erased: nobody to tell
+                assert offered.offered_at is not None and offered.offer_expires_at is not None
+                uow.emit(
+                    WaitlistOfferExpiredV1(
+                        invitation=ctx.snapshot(lapsed),
+                        event=snapshot,
+                        offered_at=offered.offered_at,
+                        offer_expired_at=offered.offer_expires_at,
+                        expires_at=event.starts_at,
+                    )
+                )
+            await offer_free_seats(ctx.signer, uow, event, now)
     return expired
 
 

@@ -7,7 +7,8 @@ from datetime import datetime
 from sinergi_events.adapters.repository import InvitationRepository
 from sinergi_events.domain.events import Event
 from sinergi_events.domain.invitations import OFFER_STATUSES, Seats, offer_seat
-from sinergi_events.service_layer.context import EventsContext
+from sinergi_events.domain.tokens import Signer
+from sinergi_events.service_layer.context import invitation_snapshot
 from sinergi_kit.contracts.events import WaitlistOfferedV1
 from sinergi_kit.uow import UnitOfWork
 
@@ -22,7 +23,7 @@ async def seat_book(invitations: InvitationRepository, event: Event) -> Seats:
     )
 
 
-async def offer_free_seats(ctx: EventsContext, uow: UnitOfWork, event: Event, now: datetime) -> int:
+async def offer_free_seats(signer: Signer, uow: UnitOfWork, event: Event, now: datetime) -> int:
     """Offer every free seat to the head of the waiting list, in order."""
     if event.status not in OFFER_STATUSES or now >= event.starts_at:
         return 0
@@ -39,7 +40,7 @@ async def offer_free_seats(ctx: EventsContext, uow: UnitOfWork, event: Event, no
         assert invitation.offer_expires_at is not None
         uow.emit(
             WaitlistOfferedV1(
-                invitation=ctx.snapshot(invitation),
+                invitation=invitation_snapshot(signer, invitation),
                 event=snapshot,
                 offer_expires_at=invitation.offer_expires_at,
             )
