@@ -12,7 +12,7 @@ from icalendar import Calendar
 
 from sinergi_events.domain import calendar, checkin, invitations, reminders
 from sinergi_events.domain.errors import DomainError
-from sinergi_events.domain.events import Event, ReminderRule
+from sinergi_events.domain.events import AgendaItem, Event, ReminderRule
 from sinergi_events.domain.invitations import Seats
 from sinergi_events.domain.reports import FunnelCounts, FunnelRow, to_csv
 from sinergi_events.domain.tokens import PassClaim, Signer
@@ -21,6 +21,7 @@ from sinergi_kit.ids import new_id
 
 from .factories import NOW, START, make_event, make_invitation
 
+OPENING = LocalizedText(id="Pembukaan", en="Opening")
 FULL = Seats(capacity=2, held=2, next_position=7)
 ROOM = Seats(capacity=2, held=1, next_position=1)
 
@@ -37,6 +38,9 @@ def test_the_status_machine_allows_only_legal_transitions() -> None:
     event = event.transition("publish", NOW)
     assert event.status == "published" and event.version == 2
     event = event.transition("close_registration", NOW).transition("reopen_registration", NOW)
+    with pytest.raises(DomainError) as error:
+        event.transition("start", START - timedelta(hours=2, seconds=1))
+    assert error.value.code == "too_early_to_start", "not before the check-in window opens"
     event = event.transition("start", START).transition("complete", START)
     assert event.status == "completed"
     with pytest.raises(DomainError):
@@ -58,6 +62,14 @@ def test_bad_times_and_settings_are_refused() -> None:
         ({"capacity": -1}, "invalid_capacity"),
         ({"reminders": (ReminderRule(60, ("accepted",)),) * 2}, "invalid_reminders"),
         ({"starts_at": START.replace(tzinfo=None)}, "naive_time"),
+        (
+            {
+                "agenda": (
+                    AgendaItem(START - timedelta(hours=1), START, LocalizedText(id="a", en="a")),
+                )
+            },
+            "agenda_outside_event",
+        ),
     ):
         with pytest.raises(DomainError) as error:
             make_event(**overrides)

@@ -17,10 +17,11 @@ from sinergi_events.app import MIGRATIONS, definition
 from sinergi_events.settings import EventsSettings
 from sinergi_kit.auth import Principal, Role, TokenVerifier
 from sinergi_kit.clock import utcnow
+from sinergi_kit.contracts.segments import SegmentFilter
 from sinergi_kit.migrations import upgrade
 from sinergi_kit.runtime import create_app
 
-from .conftest import SIGNING_KEYS, make_context, person, project
+from .conftest import SIGNING_KEYS, make_context, person, project, project_segment
 from .factories import PENDOPO
 
 SECRET = "rahasia-jwt-untuk-pengujian-0123456789abcdef"
@@ -166,3 +167,50 @@ async def test_cancel_sends_a_cancel_calendar_and_bad_links_are_problems(
     assert closed.status_code == 410 and closed.json()["code"] == "rsvp_closed"
     missing = await client.get(f"/events/{invited.json()['id']}", headers=VIEWER)
     assert missing.status_code == 404 and missing.json()["code"] == "event_not_found"
+
+
+async def test_one_segment_is_compared_across_the_events_that_invited_it(
+    client: httpx.AsyncClient,
+) -> None:
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    ctx = make_context(runtime.db, utcnow)
+    await project(
+        ctx, person("Admin OPD", roles=["account_admin"]), person("Pejabat", roles=["official"])
+    )
+    opd = await project_segment(ctx, "Admin akun OPD", SegmentFilter(roles=["account_admin"]))
+    events = []
+    for _ in range(3):
+        event = (await client.post("/events", json=new_event(), headers=WRITER)).json()
+        await client.post(f"/events/{event['id']}/publish", headers=WRITER)
+        events.append(event["id"])
+    for event_id in events[:2]:
+        sent = await client.post(
+            f"/events/{event_id}/invitations/segment",
+            json={"segment_id": str(opd.id)},
+            headers=WRITER,
+        )
+        assert sent.json()["invited"] == 1, sent.text
+    (first,) = (await client.get(f"/events/{events[0]}/invitations", headers=VIEWER)).json()[
+        "items"
+    ]
+    await client.post(first["rsvp_path"], json={"response": "accepted"})
+
+    compared = await client.get(
+        "/reports/attendance", params={"segment_id": str(opd.id)}, headers=VIEWER
+    )
+    assert [r["event_id"] for r in compared.json()] == events[:2], "only events that invited it"
+    assert [[s["segment_name"] for s in r["segments"]] for r in compared.json()] == [
+        ["Admin akun OPD"],
+        ["Admin akun OPD"],
+    ]
+    assert [r["segments"][0]["accepted"] for r in compared.json()] == [1, 0]
+    exported = await client.get(
+        "/reports/attendance.csv", params={"segment_id": str(opd.id)}, headers=VIEWER
+    )
+    lines = list(csv.DictReader(io.StringIO(exported.text)))
+    assert [(r["event_id"], r["segment_name"], r["accepted"]) for r in lines] == [
+        (events[0], "Admin akun OPD", "1"),
+        (events[1], "Admin akun OPD", "0"),
+    ]
+    totals = await client.get("/reports/attendance.csv", headers=VIEWER)
+    assert [r["segment_id"] for r in csv.DictReader(io.StringIO(totals.text))] == [""] * 3

@@ -6,6 +6,8 @@ import asyncio
 from datetime import timedelta
 from uuid import UUID
 
+import pytest
+
 from sinergi_events.adapters.repository import InvitationRepository
 from sinergi_events.domain.errors import DomainError
 from sinergi_events.service_layer import invitations, lifecycle, scheduler
@@ -91,6 +93,10 @@ async def test_more_capacity_offers_seats_in_order(ctx: EventsContext) -> None:
         "offered",
         "waitlisted",
     ]
+    with pytest.raises(DomainError) as error:
+        await lifecycle.edit_event(ctx, meetup.event.id, EditEvent(capacity=2))
+    assert error.value.code == "capacity_below_seats_held", "nobody loses a held seat"
+    assert (await lifecycle.edit_event(ctx, meetup.event.id, EditEvent(capacity=3))).capacity == 3
 
 
 async def test_offers_follow_a_reschedule_and_end_with_a_cancel(

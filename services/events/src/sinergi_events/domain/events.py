@@ -83,6 +83,8 @@ class Event:
         for item in self.agenda:
             if item.ends_at < item.starts_at:
                 raise DomainError("invalid_agenda_item")
+            if item.starts_at < self.starts_at or item.ends_at > self.ends_at:
+                raise DomainError("agenda_outside_event")
         offsets = [rule.offset_minutes for rule in self.reminders]
         if any(o <= 0 for o in offsets) or len(set(offsets)) != len(offsets):
             raise DomainError("invalid_reminders")
@@ -109,6 +111,9 @@ class Event:
             raise DomainError("illegal_transition", action=action, status=self.status)
         if action == "publish" and now >= self.starts_at:
             raise DomainError("event_in_past")
+        if action == "start" and now < self.checkin_window()[0]:
+            # An early start by mistake would close answers and stop the reminders.
+            raise DomainError("too_early_to_start")
         return replace(self, status=target, version=self.version + 1)
 
     def _require_changeable(self, now: datetime) -> None:

@@ -91,6 +91,12 @@ class Seats:
         return None if self.capacity is None else max(0, self.capacity - self.held)
 
 
+def require_room_for_held(capacity: int | None, held: int) -> None:
+    """A capacity never drops below the seats already held: nobody loses a seat."""
+    if capacity is not None and capacity < held:
+        raise DomainError("capacity_below_seats_held", held=held)
+
+
 def frees_seat(event: Event, before: Invitation, after: Invitation) -> bool:
     return (
         event.takes_seat(before.role) and before.seat in HOLDS_SEAT and after.seat not in HOLDS_SEAT

@@ -107,6 +107,21 @@ _MESSAGES: dict[str, tuple[int, str, str]] = {
         "Setiap mata acara harus selesai setelah dimulai.",
         "Every agenda item must end after it starts.",
     ),
+    "agenda_outside_event": (
+        422,
+        "Setiap mata acara harus berada di antara waktu mulai dan selesai acara.",
+        "Every agenda item must lie between the event's start and end.",
+    ),
+    "too_early_to_start": (
+        409,
+        "Acara baru dapat dimulai saat jendela check-in dibuka.",
+        "The event can be started once its check-in window opens.",
+    ),
+    "capacity_below_seats_held": (
+        409,
+        "Kapasitas tidak boleh kurang dari {held} kursi yang sudah terisi atau ditawarkan.",
+        "The capacity cannot be below the {held} seats already held or offered.",
+    ),
     "invalid_reminders": (
         422,
         "Setiap pengingat harus memiliki jarak waktu positif yang berbeda.",

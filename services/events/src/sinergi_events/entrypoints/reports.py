@@ -65,23 +65,41 @@ async def attendance_csv(event_id: UUID, ctx: Context, _: Reader) -> Response:
 
 
 EventIds = Annotated[list[UUID] | None, Query(description="Default: the first 200 events")]
+SegmentId = Annotated[
+    UUID | None,
+    Query(description="Compare one segment's funnel across the events that invited it"),
+]
+
+
+async def _compared(
+    ctx: EventsContext, event_ids: list[UUID] | None, segment_id: UUID | None
+) -> list[EventAttendance]:
+    reports = await _reports(ctx, event_ids)
+    if segment_id is None:
+        return reports
+    return [found for r in reports if (found := r.only_segment(segment_id)) is not None]
 
 
 @router.get(
     "/reports/attendance",
     response_model=list[AttendanceOut],
-    summary="Funnels compared across events",
+    summary="Funnels compared across events (in total, or for one segment)",
 )
-async def compare(ctx: Context, _: Reader, event_id: EventIds = None) -> list[AttendanceOut]:
-    return [AttendanceOut.of(report) for report in await _reports(ctx, event_id)]
+async def compare(
+    ctx: Context, _: Reader, event_id: EventIds = None, segment_id: SegmentId = None
+) -> list[AttendanceOut]:
+    return [AttendanceOut.of(report) for report in await _compared(ctx, event_id, segment_id)]
 
 
 @router.get(
     "/reports/attendance.csv",
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
-    summary="Funnels across events as CSV (one total line per event)",
+    summary="Funnels across events as CSV (one line per event: its total, or the segment's)",
 )
-async def compare_csv(ctx: Context, _: Reader, event_id: EventIds = None) -> Response:
-    rows = [report.rows()[0] for report in await _reports(ctx, event_id)]
+async def compare_csv(
+    ctx: Context, _: Reader, event_id: EventIds = None, segment_id: SegmentId = None
+) -> Response:
+    reports = await _compared(ctx, event_id, segment_id)
+    rows = [report.rows()[0 if segment_id is None else 1] for report in reports]
     return _csv(to_csv(rows), "kehadiran.csv")

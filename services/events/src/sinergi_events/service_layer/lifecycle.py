@@ -25,7 +25,11 @@ from sinergi_events.domain.events import (
     Event,
     ReminderRule,
 )
-from sinergi_events.domain.invitations import follow_reschedule, release_for_cancel
+from sinergi_events.domain.invitations import (
+    follow_reschedule,
+    release_for_cancel,
+    require_room_for_held,
+)
 from sinergi_events.service_layer.commands import (
     AgendaItemIn,
     Cancel,
@@ -150,6 +154,9 @@ async def edit_event(ctx: EventsContext, event_id: UUID, command: EditEvent) -> 
         changes["offer_ttl"] = timedelta(hours=command.offer_ttl_hours)
     async with ctx.uow() as uow:
         event = (await _locked(uow, event_id)).edit(now, **changes)
+        if "capacity" in changes:
+            held = await InvitationRepository(uow.session).seats_held(event)
+            require_room_for_held(event.capacity, held)
         await EventRepository(uow.session).save(event, now)
         if event.status != "draft" and command.reminders is not None:
             await _replan_reminders(uow, event, now, keep_done=True)

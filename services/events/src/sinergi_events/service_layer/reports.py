@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID
 
@@ -53,6 +53,11 @@ class EventAttendance:
 
     def attendance(self) -> AttendanceCounts:
         return attendance(self.total, self.walk_ins)
+
+    def only_segment(self, segment_id: UUID) -> EventAttendance | None:
+        """This event's funnel for one segment; None when the segment was not invited."""
+        rows = [row for row in self.segments if row.segment_id == segment_id]
+        return replace(self, segments=rows) if rows else None
 
     def rows(self) -> list[FunnelRow]:
         title = self.event.title.id
