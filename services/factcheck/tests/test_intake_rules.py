@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sinergi_factcheck.domain.intake import clean_text, clean_urls, image_type
-from sinergi_factcheck.domain.ratelimit import TokenBuckets
+from sinergi_factcheck.domain.ratelimit import Bucket, Rate
 
 
 @pytest.mark.parametrize(
@@ -50,17 +50,22 @@ def test_images_are_recognised_by_their_bytes() -> None:
 
 
 def test_token_bucket_allows_a_burst_then_refills() -> None:
-    buckets = TokenBuckets(per_minute=60, capacity=3)
-    assert [buckets.take("ip", 0.0) for _ in range(3)] == [0.0, 0.0, 0.0]
-    wait = buckets.take("ip", 0.0)
-    assert wait == pytest.approx(1.0)
-    assert buckets.take("other", 0.0) == 0.0
-    assert buckets.take("ip", 1.0) == 0.0
+    rate = Rate(per_minute=60, capacity=3)
+    bucket = Bucket.full(rate, 0.0)
+    waits = []
+    for _ in range(4):
+        bucket, wait = bucket.take(rate, 0.0)
+        waits.append(wait)
+    assert waits[:3] == [0.0, 0.0, 0.0]
+    assert waits[3] == pytest.approx(1.0)
+    assert bucket.full_at(rate) == pytest.approx(3.0)
+    refilled, wait = bucket.take(rate, 1.0)
+    assert wait == 0.0
+    assert refilled.tokens == pytest.approx(0.0)
 
 
-def test_token_buckets_forget_the_oldest_keys_beyond_the_bound() -> None:
-    buckets = TokenBuckets(per_minute=1, capacity=1, max_keys=2)
-    buckets.take("a", 0.0)
-    buckets.take("b", 0.0)
-    buckets.take("c", 0.0)
-    assert buckets.take("a", 0.0) == 0.0  # forgotten, so a fresh bucket
+def test_a_token_bucket_never_holds_more_than_its_capacity() -> None:
+    rate = Rate(per_minute=60, capacity=2)
+    bucket, _ = Bucket(0.0, 0.0).take(rate, 3_600.0)
+    assert bucket.tokens == pytest.approx(1.0)
+    assert bucket.full_at(rate) == pytest.approx(3_601.0)

@@ -97,11 +97,16 @@ class Cases:
         return case_from_row(row) if row else None
 
     async def add(self, case: Case) -> None:
-        await self.session.execute(cases.insert().values(**_case_values(case)))
+        await self.add_all([case])
 
-    async def save(self, case: Case) -> None:
-        """Write ``case`` over the version before it."""
-        await _save_versioned(self.session, cases, case.id, _case_values(case), case.version)
+    async def add_all(self, new_cases: Sequence[Case]) -> None:
+        if new_cases:
+            await self.session.execute(cases.insert(), [_case_values(c) for c in new_cases])
+
+    async def save(self, case: Case, *, over: int | None = None) -> None:
+        """Write ``case`` over the version read (by default the version before it)."""
+        read = case.version - 1 if over is None else over
+        await _save_versioned(self.session, cases, case.id, _case_values(case), read + 1)
 
     async def report_ids(self, case_id: UUID) -> list[UUID]:
         query = select(reports.c.id).where(reports.c.case_id == case_id).order_by(reports.c.id)

@@ -189,6 +189,7 @@ share_tasks = Table(
     Column("campaign_id", Uuid, ForeignKey("campaigns.id"), nullable=False),
     Column("account_id", Uuid, nullable=False),
     Column("segment", String(100), nullable=False),
+    Column("segment_id", Uuid, nullable=True),
     Column("token_sha256", String(64), nullable=False, unique=True),
     Column("post_url", String(2048), nullable=True),
     Column("confirmed_at", DateTime(timezone=True), nullable=True),
@@ -205,4 +206,49 @@ audit = Table(
     Column("action", String(40), nullable=False),
     Column("detail", JSON, nullable=False),
     Index("ix_audit_case_id_at", "case_id", "at"),
+)
+
+rate_buckets = Table(
+    "rate_buckets",
+    metadata,
+    Column("key", String(80), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    # Unix times (shared by replicas): the last take, and when the bucket is full again.
+    Column("updated_at", Float, nullable=False),
+    Column("full_at", Float, nullable=False),
+    Index("ix_rate_buckets_full_at", "full_at"),
+)
+
+overdue_alerts = Table(
+    "overdue_alerts",
+    metadata,
+    Column("case_id", Uuid, primary_key=True),
+    Column("due_at", DateTime(timezone=True), primary_key=True),
+    Column("alerted_at", DateTime(timezone=True), nullable=False),
+)
+
+registry_accounts = Table(
+    "registry_accounts",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("state", JSON, nullable=False),
+)
+
+registry_people = Table(
+    "registry_people",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("state", JSON, nullable=True),
+    Column("erased_at", DateTime(timezone=True), nullable=True),
+)
+
+registry_segments = Table(
+    "registry_segments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("state", JSON, nullable=True),
+    Column("deleted_at", DateTime(timezone=True), nullable=True),
 )

@@ -1,36 +1,39 @@
-"""Token buckets: ``capacity`` requests at once, refilled at ``per_minute``."""
+"""Token buckets: ``capacity`` requests at once, refilled at ``per_minute``. Pure arithmetic;
+the buckets themselves live in the database so every replica spends from the same ones."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 
 
-@dataclass
-class _Bucket:
+@dataclass(frozen=True)
+class Rate:
+    per_minute: float
+    capacity: float
+
+    @property
+    def per_second(self) -> float:
+        return self.per_minute / 60.0
+
+
+@dataclass(frozen=True)
+class Bucket:
     tokens: float
     at: float
+    """When ``tokens`` was counted (seconds, Unix time)."""
 
+    @staticmethod
+    def full(rate: Rate, now: float) -> Bucket:
+        return Bucket(rate.capacity, now)
 
-class TokenBuckets:
-    """One bucket per key (a client address, a contact), the least recently used forgotten
-    beyond ``max_keys`` so memory stays bounded under a flood of new keys."""
+    def take(self, rate: Rate, now: float) -> tuple[Bucket, float]:
+        """The bucket after one request at ``now``, and 0 if it was allowed (a token spent),
+        else the seconds until a token is available."""
+        tokens = min(rate.capacity, self.tokens + max(0.0, now - self.at) * rate.per_second)
+        if tokens >= 1:
+            return Bucket(tokens - 1, now), 0.0
+        return Bucket(tokens, now), (1 - tokens) / rate.per_second
 
-    def __init__(self, per_minute: float, capacity: float, max_keys: int = 100_000) -> None:
-        self.rate = per_minute / 60.0
-        self.capacity = capacity
-        self.max_keys = max_keys
-        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
-
-    def take(self, key: str, now: float) -> float:
-        """0 if allowed (a token is spent); else the seconds until one is available."""
-        bucket = self._buckets.pop(key, None) or _Bucket(self.capacity, now)
-        bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.at) * self.rate)
-        bucket.at = now
-        self._buckets[key] = bucket
-        if len(self._buckets) > self.max_keys:
-            self._buckets.popitem(last=False)
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
-            return 0.0
-        return (1 - bucket.tokens) / self.rate if self.rate else float("inf")
+    def full_at(self, rate: Rate) -> float:
+        """When the bucket is full again: from then on it is the same as no bucket."""
+        return self.at + (rate.capacity - self.tokens) / rate.per_second

@@ -4,7 +4,6 @@ share. Rate limited per client address and per reporter contact."""
 from __future__ import annotations
 
 import math
-import time
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -17,7 +16,12 @@ from sinergi_factcheck.entrypoints.atom import atom_feed
 from sinergi_factcheck.entrypoints.limits import LimitedRoute, client_address
 from sinergi_factcheck.service_layer import amplification, intake, publication
 from sinergi_factcheck.service_layer.context import Factcheck
-from sinergi_factcheck.service_layer.intake import Receipt, SubmitReport, contact_key
+from sinergi_factcheck.service_layer.intake import (
+    RateLimitedError,
+    Receipt,
+    SubmitReport,
+    contact_key,
+)
 from sinergi_factcheck.service_layer.publication import ClarificationView
 from sinergi_factcheck.settings import FactcheckSettings
 from sinergi_kit.clock import utcnow
@@ -39,14 +43,8 @@ def factcheck(request: Request) -> Factcheck:
     return fc
 
 
-def _limited(request: Request, fc: Factcheck, contact: str | None) -> JSONResponse | None:
-    """A 429 problem when the client or the contact has used up its reports."""
-    now = time.monotonic()
-    wait = fc.client_buckets.take(client_address(request, fc.settings.trust_forwarded_for), now)
-    if not wait and contact is not None:
-        wait = fc.contact_buckets.take(contact, now)
-    if not wait:
-        return None
+def _too_many(request: Request, wait: float) -> JSONResponse:
+    """A 429 problem: the client or the contact has used up its reports."""
     seconds = max(1, math.ceil(wait))
     lang = negotiate(request.headers.get("accept-language"))
     return problem_response(
@@ -56,6 +54,12 @@ def _limited(request: Request, fc: Factcheck, contact: str | None) -> JSONRespon
         detail=translate("factcheck.rate_limited", lang, seconds=seconds),
         headers={"Retry-After": str(seconds)},
     )
+
+
+async def _limited(request: Request, fc: Factcheck) -> JSONResponse | None:
+    client = client_address(request, fc.settings.trust_forwarded_for)
+    wait = await fc.spend(fc.charge(client))
+    return _too_many(request, wait) if wait else None
 
 
 class ImageReceipt(BaseModel):
@@ -72,9 +76,11 @@ class ImageReceipt(BaseModel):
 async def report_hoax(command: SubmitReport, request: Request) -> Receipt | JSONResponse:
     fc = factcheck(request)
     contact = contact_key(command.contact) if command.contact and command.consent else None
-    if refused := _limited(request, fc, contact):
-        return refused
-    return await intake.submit_report(fc, command, channel="public")
+    charge = fc.charge(client_address(request, fc.settings.trust_forwarded_for), contact)
+    try:
+        return await intake.submit_report(fc, command, channel="public", charge=charge)
+    except RateLimitedError as exc:
+        return _too_many(request, exc.wait_s)
 
 
 @router.post(
@@ -88,7 +94,7 @@ async def upload_image(
     request: Request, file: Annotated[UploadFile, File()]
 ) -> ImageReceipt | JSONResponse:
     fc = factcheck(request)
-    if refused := _limited(request, fc, None):
+    if refused := await _limited(request, fc):
         return refused
     data = await file.read(fc.settings.intake_max_image_bytes + 1)
     return ImageReceipt(sha256=await intake.store_image(fc, data))
@@ -172,6 +178,6 @@ async def confirm_share(
     token: str, command: amplification.Confirm, request: Request
 ) -> amplification.ShareView | JSONResponse:
     fc = factcheck(request)
-    if refused := _limited(request, fc, None):
+    if refused := await _limited(request, fc):
         return refused
     return await amplification.confirm_share(fc, token, command)

@@ -1,17 +1,20 @@
-"""What every use case needs: the unit of work, the database, settings, the matcher and the
-intake rate limiters; plus who may act on which case."""
+"""What every use case needs: the unit of work, the database, settings, the matcher, the
+intake writer and the intake rates; plus who may act on which case."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from sinergi_factcheck.adapters import rate_buckets
 from sinergi_factcheck.adapters.repository import StaleStateError
 from sinergi_factcheck.domain.cases import Case, IllegalTransitionError
-from sinergi_factcheck.domain.ratelimit import TokenBuckets
+from sinergi_factcheck.domain.ratelimit import Rate
 from sinergi_factcheck.domain.verdicts import FourEyesError, InvalidVerdictError
 from sinergi_factcheck.service_layer import messages as messages
+from sinergi_factcheck.service_layer.intake import IntakeWriter
 from sinergi_factcheck.service_layer.matching import Matcher
 from sinergi_factcheck.settings import FactcheckSettings
 from sinergi_kit.auth import Principal, Role
@@ -26,18 +29,29 @@ class Factcheck:
     db: Database
     settings: FactcheckSettings
     matcher: Matcher = field(init=False)
-    client_buckets: TokenBuckets = field(init=False)
-    contact_buckets: TokenBuckets = field(init=False)
+    intake: IntakeWriter = field(init=False)
+    client_rate: Rate = field(init=False)
+    contact_rate: Rate = field(init=False)
 
     def __post_init__(self) -> None:
         s = self.settings
         self.matcher = Matcher(s.match_suggest_threshold, s.match_merge_threshold)
-        self.client_buckets = TokenBuckets(
-            s.intake_per_minute_per_client, s.intake_burst_per_client
-        )
-        self.contact_buckets = TokenBuckets(
-            s.intake_per_minute_per_contact, s.intake_burst_per_contact
-        )
+        self.intake = IntakeWriter(self.uow, self.matcher)
+        self.client_rate = Rate(s.intake_per_minute_per_client, s.intake_burst_per_client)
+        self.contact_rate = Rate(s.intake_per_minute_per_contact, s.intake_burst_per_contact)
+
+    def charge(self, client: str, contact: str | None = None) -> rate_buckets.Charge:
+        """The buckets a public request spends from: its client's, then its contact's."""
+        charge = [(f"client:{client}", self.client_rate)]
+        if contact is not None:
+            charge.append((f"contact:{contact}", self.contact_rate))
+        return charge
+
+    async def spend(self, charge: rate_buckets.Charge) -> float:
+        """Charges a request that files no report; 0 if allowed, else the seconds to wait."""
+        async with self.uow() as uow:
+            (wait,) = await rate_buckets.take(uow.session, [charge], time.time())
+        return wait
 
     def public_url(self, path: str) -> str:
         base = self.settings.public_base_url or f"http://127.0.0.1:{self.settings.http_port}"

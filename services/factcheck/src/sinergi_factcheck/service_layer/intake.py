@@ -1,9 +1,20 @@
-"""Reports from the public and from partners; screenshots; matching against known cases."""
+"""Reports from the public and from partners; screenshots; matching against known cases.
+
+Reports are written by group commit: the requests that arrive while a write is in flight
+wait in a queue and go together in the next transaction — their rate-limit charges, their new
+cases, reports and events — and each request still gets its own answer once that transaction
+has committed. On SQLite (one writer at a time) this turns many small transactions queueing
+for the lock into a few larger ones. A batch that fails as a whole is written again one report
+at a time, so one bad report never costs the others their answer."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-from typing import Literal
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -11,12 +22,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sinergi_factcheck.adapters.repository import Cases, Clarifications
+from sinergi_factcheck.adapters import rate_buckets
+from sinergi_factcheck.adapters.repository import Cases, Clarifications, StaleStateError
 from sinergi_factcheck.adapters.tables import clarifications, images, reports
 from sinergi_factcheck.domain.cases import ANSWERED_STATUSES, Case
 from sinergi_factcheck.domain.intake import MAX_TEXT, MAX_URLS, clean_text, clean_urls, image_type
+from sinergi_factcheck.domain.matching.index import Match, MatchIndex
 from sinergi_factcheck.domain.matching.text import normalise_text
-from sinergi_factcheck.service_layer.context import Factcheck, domain_errors
+from sinergi_factcheck.service_layer.matching import Matcher
 from sinergi_kit.clock import utcnow
 from sinergi_kit.contracts.factcheck import (
     CaseOpenedV1,
@@ -29,6 +42,16 @@ from sinergi_kit.contracts.factcheck import (
 )
 from sinergi_kit.http.problems import ProblemError
 from sinergi_kit.ids import new_id
+from sinergi_kit.logging import get_logger
+from sinergi_kit.uow import UnitOfWork, UnitOfWorkFactory
+
+if TYPE_CHECKING:
+    from sinergi_factcheck.service_layer.context import Factcheck
+
+log = get_logger(__name__)
+
+MAX_BATCH = 64
+PRUNE_INTERVAL_S = 60.0
 
 
 class SubmitReport(BaseModel):
@@ -63,9 +86,54 @@ class Receipt(BaseModel):
     answer: Answer | None = None
 
 
+class RateLimitedError(Exception):
+    def __init__(self, wait_s: float) -> None:
+        super().__init__(f"rate limited for {wait_s:.1f}s")
+        self.wait_s = wait_s
+
+
 def contact_key(contact: ReporterContact) -> str:
     normalised = f"{contact.channel}:{contact.address.strip().lower()}"
     return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A report cleaned and normalised, before it meets the database."""
+
+    text: str
+    urls: list[str]
+    image_sha256: list[str]
+    contact: ReporterContact | None
+    normalised: str
+    channel: ReportChannel
+    submitted_by: str | None
+    best: Match | None
+    """The best known case, found before the report waits for its batch: the matching runs
+    while the batch before it is being written."""
+
+
+def prepare(
+    command: SubmitReport, channel: ReportChannel, submitted_by: str | None, matcher: Matcher
+) -> Prepared:
+    text = clean_text(command.text)
+    urls, refused = clean_urls(command.urls)
+    if refused:
+        raise ProblemError(422, "invalid_url", detail_key="factcheck.invalid_url", url=refused[0])
+    shas = sorted({s.lower() for s in command.image_sha256})
+    if not text and not urls and not shas:
+        raise ProblemError(422, "empty_report", detail_key="factcheck.empty_report")
+    normalised = normalise_text(text)
+    return Prepared(
+        text=text,
+        urls=urls,
+        image_sha256=shas,
+        contact=command.contact if command.consent else None,
+        normalised=normalised,
+        channel=channel,
+        submitted_by=submitted_by,
+        best=matcher.match(normalised, urls),
+    )
 
 
 async def submit_report(
@@ -74,88 +142,235 @@ async def submit_report(
     *,
     channel: ReportChannel,
     submitted_by: str | None = None,
+    charge: rate_buckets.Charge = (),
 ) -> Receipt:
-    text = clean_text(command.text)
-    urls, refused = clean_urls(command.urls)
-    if refused:
-        raise ProblemError(422, "invalid_url", detail_key="factcheck.invalid_url", url=refused[0])
-    shas = sorted({s.lower() for s in command.image_sha256})
-    if not text and not urls and not shas:
-        raise ProblemError(422, "empty_report", detail_key="factcheck.empty_report")
-    contact = command.contact if command.consent else None
-    normalised = normalise_text(text)
+    """Files the report (grouped with the reports arriving at the same time). ``charge`` names
+    the rate buckets it spends from: a refusal there comes first, as ``RateLimitedError``,
+    even for a report that would be refused for its content."""
     await fc.matcher.sync(fc.db)
-    best = fc.matcher.match(normalised, urls)
-    thresholds = fc.matcher.thresholds
-    now = utcnow()
-    report_id = new_id()
-    answer: Answer | None = None
-    with domain_errors():
-        async with fc.uow() as uow:
+    try:
+        prepared: Prepared | ProblemError = prepare(command, channel, submitted_by, fc.matcher)
+    except ProblemError as refused:
+        if not charge:
+            raise
+        prepared = refused
+    return await fc.intake.submit(prepared, charge)
+
+
+@dataclass
+class _Pending:
+    report: Prepared | ProblemError
+    charge: rate_buckets.Charge
+    done: asyncio.Future[Receipt]
+
+
+Outcome = Receipt | Exception
+
+
+@dataclass
+class _Batch:
+    """What one transaction writes: the cases it opens or adds to, and a small index of its
+    own reports so that two copies of one new hoax in the same batch meet."""
+
+    uow: UnitOfWork
+    index: MatchIndex = field(default_factory=MatchIndex)
+    opened: dict[UUID, Case] = field(default_factory=dict)
+    loaded: dict[UUID, tuple[int, Case]] = field(default_factory=dict)
+    answers: dict[UUID, Answer | None] = field(default_factory=dict)
+    rows: list[dict[str, object]] = field(default_factory=list)
+    learned: list[tuple[UUID, UUID, str, list[str]]] = field(default_factory=list)
+
+    async def case(self, case_id: UUID) -> Case | None:
+        if case_id in self.opened:
+            return self.opened[case_id]
+        if case_id not in self.loaded:
+            found = await Cases(self.uow.session).get(case_id)
+            if found is None:
+                return None
+            self.loaded[case_id] = (found.version, found)
+        return self.loaded[case_id][1]
+
+    def keep(self, case: Case) -> None:
+        if case.id in self.opened:
+            self.opened[case.id] = case
+        else:
+            self.loaded[case.id] = (self.loaded[case.id][0], case)
+
+    async def answer(self, case_id: UUID) -> Answer | None:
+        if case_id not in self.answers:
+            self.answers[case_id] = await _answer(self.uow.session, case_id)
+        return self.answers[case_id]
+
+    async def write(self) -> None:
+        repository = Cases(self.uow.session)
+        await repository.add_all(list(self.opened.values()))
+        for read_version, case in self.loaded.values():
+            if case.version != read_version:
+                await repository.save(case, over=read_version)
+        if self.rows:
+            await self.uow.session.execute(reports.insert(), self.rows)
+
+
+class IntakeWriter:
+    """The group commit of reports (see the module's docstring)."""
+
+    def __init__(self, uow: UnitOfWorkFactory, matcher: Matcher) -> None:
+        self.uow = uow
+        self.matcher = matcher
+        self._queue: list[_Pending] = []
+        self._drainer: asyncio.Task[None] | None = None
+        self._pruned_at = float("-inf")
+
+    async def submit(self, report: Prepared | ProblemError, charge: rate_buckets.Charge) -> Receipt:
+        done: asyncio.Future[Receipt] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Pending(report, charge, done))
+        if self._drainer is None:
+            self._drainer = asyncio.create_task(self._drain(), name="factcheck-intake")
+        return await done
+
+    async def _drain(self) -> None:
+        try:
+            while self._queue:
+                batch = self._queue[:MAX_BATCH]
+                del self._queue[:MAX_BATCH]
+                try:
+                    outcomes = await self._write_isolating(batch)
+                except BaseException as exc:
+                    for pending in batch:
+                        _settle(pending, exc if isinstance(exc, Exception) else RuntimeError())
+                    raise
+                for pending, outcome in zip(batch, outcomes, strict=True):
+                    _settle(pending, outcome)
+        finally:
+            for pending in self._queue:
+                _settle(pending, RuntimeError("intake stopped"))
+            self._queue.clear()
+            self._drainer = None
+
+    async def _write_isolating(self, batch: list[_Pending]) -> list[Outcome]:
+        try:
+            return await self._write(batch)
+        except Exception as exc:
+            if len(batch) > 1:
+                log.warning("factcheck.intake_batch_split", reports=len(batch), error=repr(exc))
+                return [o for pending in batch for o in await self._write_isolating([pending])]
+            if isinstance(exc, StaleStateError):
+                return [ProblemError(409, "stale_state", detail_key="factcheck.stale")]
+            return [exc]
+
+    async def _write(self, batch: list[_Pending]) -> list[Outcome]:
+        now = utcnow()
+        wall = time.time()
+        outcomes: list[Outcome] = []
+        async with self.uow() as uow:
             session = uow.session
-            if shas:
-                known = set(
-                    (
-                        await session.execute(
-                            select(images.c.sha256).where(images.c.sha256.in_(shas))
+            waits = await rate_buckets.take(session, [p.charge for p in batch], wall)
+            if wall - self._pruned_at > PRUNE_INTERVAL_S:
+                await rate_buckets.prune(session, wall)
+                self._pruned_at = wall
+            wanted = sorted(
+                {s for p in batch if isinstance(p.report, Prepared) for s in p.report.image_sha256}
+            )
+            known = set()
+            if wanted:
+                query = select(images.c.sha256).where(images.c.sha256.in_(wanted))
+                known = set((await session.execute(query)).scalars())
+            writes = _Batch(uow)
+            for pending, wait in zip(batch, waits, strict=True):
+                report = pending.report
+                if wait:
+                    outcomes.append(RateLimitedError(wait))
+                elif isinstance(report, ProblemError):
+                    outcomes.append(report)
+                elif missing := [s for s in report.image_sha256 if s not in known]:
+                    outcomes.append(
+                        ProblemError(
+                            422,
+                            "unknown_image",
+                            detail_key="factcheck.unknown_image",
+                            sha256=missing[0],
                         )
-                    ).scalars()
-                )
-                if missing := [s for s in shas if s not in known]:
-                    raise ProblemError(
-                        422,
-                        "unknown_image",
-                        detail_key="factcheck.unknown_image",
-                        sha256=missing[0],
                     )
-            repository = Cases(session)
-            target = None
-            if best is not None and best.score >= thresholds.merge:
-                target = await repository.get(best.case_id)
-            match: MatchKind
-            if target is not None and target.status != "merged":
-                case = target.add_report(tuple(urls), now)
-                await repository.save(case)
-                match = "merged"
-                if case.status in ANSWERED_STATUSES:
-                    answer = await _answer(session, case.id)
-                    match = "answered" if answer else "merged"
-            else:
-                claim = text or (urls[0] if urls else "(gambar)")
-                case = Case.open(new_id(), claim, tuple(urls), now)
-                await repository.add(case)
-                uow.emit(CaseOpenedV1(case=case.state()))
-                suggested = best is not None and best.score >= thresholds.suggest
-                match = "suggested" if suggested else "new"
-            suggested_case = best.case_id if match == "suggested" and best else None
-            state = ReportState(
-                id=report_id,
-                case_id=case.id,
-                channel=channel,
-                text=text,
-                urls=urls,
-                image_sha256=shas,
-                match=match,
-                match_score=round(best.score, 1) if best and match != "new" else None,
-                suggested_case_id=suggested_case,
-                clarification_id=answer.clarification_id if answer else None,
-                received_at=now,
-            )
-            await session.execute(
-                reports.insert().values(
-                    **state.model_dump(exclude={"channel"}),
-                    channel=channel,
-                    normalised=normalised,
-                    contact_channel=contact.channel if contact else None,
-                    contact_address=contact.address if contact else None,
-                    contact_locale=contact.locale if contact else None,
-                    submitted_by=submitted_by,
-                )
-            )
-            # The report row is its own audit record: who (submitted_by), when, how matched.
-            uow.emit(ReportReceivedV1(report=state, reporter_contact=contact))
-    fc.matcher.learn(report_id, case.id, normalised, urls)
-    return Receipt(report_id=report_id, status="answered" if answer else "received", answer=answer)
+                else:
+                    outcomes.append(await self._file(writes, report, now))
+            await writes.write()
+        for learned in writes.learned:
+            self.matcher.learn(*learned)
+        return outcomes
+
+    async def _file(self, writes: _Batch, report: Prepared, now: datetime) -> Receipt:
+        best = _better(
+            report.best,
+            next(iter(writes.index.match(report.normalised, report.urls, limit=1)), None),
+        )
+        thresholds = self.matcher.thresholds
+        target = None
+        if best is not None and best.score >= thresholds.merge:
+            target = await writes.case(best.case_id)
+        answer: Answer | None = None
+        match: MatchKind
+        if target is not None and target.status != "merged":
+            case = target.add_report(tuple(report.urls), now)
+            writes.keep(case)
+            match = "merged"
+            if case.status in ANSWERED_STATUSES:
+                answer = await writes.answer(case.id)
+                match = "answered" if answer else "merged"
+        else:
+            claim = report.text or (report.urls[0] if report.urls else "(gambar)")
+            case = Case.open(new_id(), claim, tuple(report.urls), now)
+            writes.opened[case.id] = case
+            writes.uow.emit(CaseOpenedV1(case=case.state()))
+            suggested = best is not None and best.score >= thresholds.suggest
+            match = "suggested" if suggested else "new"
+        report_id = new_id()
+        state = ReportState(
+            id=report_id,
+            case_id=case.id,
+            channel=report.channel,
+            text=report.text,
+            urls=report.urls,
+            image_sha256=report.image_sha256,
+            match=match,
+            match_score=round(best.score, 1) if best and match != "new" else None,
+            suggested_case_id=best.case_id if match == "suggested" and best else None,
+            clarification_id=answer.clarification_id if answer else None,
+            received_at=now,
+        )
+        contact = report.contact
+        writes.rows.append(
+            {
+                **state.model_dump(exclude={"channel"}),
+                "channel": report.channel,
+                "normalised": report.normalised,
+                "contact_channel": contact.channel if contact else None,
+                "contact_address": contact.address if contact else None,
+                "contact_locale": contact.locale if contact else None,
+                "submitted_by": report.submitted_by,
+            }
+        )
+        # The report row is its own audit record: who (submitted_by), when, how matched.
+        writes.uow.emit(ReportReceivedV1(report=state, reporter_contact=contact))
+        writes.index.add(report_id, case.id, report.normalised, report.urls)
+        writes.learned.append((report_id, case.id, report.normalised, report.urls))
+        return Receipt(
+            report_id=report_id, status="answered" if answer else "received", answer=answer
+        )
+
+
+def _better(first: Match | None, second: Match | None) -> Match | None:
+    if first is None or (second is not None and second.score > first.score):
+        return second
+    return first
+
+
+def _settle(pending: _Pending, outcome: Outcome) -> None:
+    if pending.done.done():
+        return
+    if isinstance(outcome, Exception):
+        pending.done.set_exception(outcome)
+    else:
+        pending.done.set_result(outcome)
 
 
 async def _answer(session: AsyncSession, case_id: UUID) -> Answer | None:
