@@ -37,6 +37,7 @@ DEFAULT_SERVICES = (
     ServiceSpec("notify", 8103),
     ServiceSpec("factcheck", 8104),
 )
+CONSOLE = ServiceSpec("console", 8100)
 DEFAULT_NATS_PORT = 4223
 DEFAULT_SMTP_PORT = 1025
 DEFAULT_MAIL_UI_PORT = 8025
@@ -63,6 +64,12 @@ def configured_services() -> list[ServiceSpec]:
     ]
 
 
+def configured_console() -> ServiceSpec:
+    return ServiceSpec(
+        CONSOLE.name, int(os.environ.get(f"{CONSOLE.env_prefix}HTTP_PORT", CONSOLE.port))
+    )
+
+
 def check_ports(host: str, ports: dict[str, int]) -> None:
     taken = [f"{name} ({port})" for name, port in ports.items() if not port_is_free(host, port)]
     if taken:
@@ -79,6 +86,7 @@ class DevStack:
         self.var_dir = var_dir.resolve()
         self.host = host
         self.services = configured_services()
+        self.console = configured_console()
         self.nats = EmbeddedNats(
             self.var_dir / "nats",
             port=int(os.environ.get("SINERGI_DEV_NATS_PORT", DEFAULT_NATS_PORT)),
@@ -106,8 +114,19 @@ class DevStack:
             env.setdefault(f"{prefix}SMTP_PORT", str(self.smtp_port))
         return env
 
+    def console_env(self) -> dict[str, str]:
+        """The console calls the four services where this stack serves them."""
+        env = dict(os.environ)
+        prefix = self.console.env_prefix
+        for spec in self.services:
+            env[f"{prefix}{spec.name.upper()}_URL"] = self.url(spec)
+        env[f"{prefix}HTTP_HOST"] = self.host
+        env[f"{prefix}HTTP_PORT"] = str(self.console.port)
+        env.setdefault(f"{prefix}LOG_FORMAT", "json")
+        return env
+
     def start(self) -> None:
-        ports = {s.name: s.port for s in self.services} | {"nats": self.nats.port}
+        ports = {s.name: s.port for s in (*self.services, self.console)} | {"nats": self.nats.port}
         ports |= {"smtp": self.smtp_port, "mail": self.mail_ui_port}
         check_ports(self.host, ports)
         (self.var_dir / "log").mkdir(parents=True, exist_ok=True)
@@ -138,6 +157,34 @@ class DevStack:
             )
         self._wait_healthy()
         self._seed_registry()
+        self._start_console()
+
+    def _start_console(self) -> None:
+        log = open(self.var_dir / "log" / "console.log", "ab")  # noqa: SIM115
+        child = subprocess.Popen(
+            [sys.executable, "-m", "sinergi_console", "serve"],
+            env=self.console_env(),
+            stdout=log,
+            stderr=log,
+            preexec_fn=_die_with_parent,
+        )
+        self.children.append(child)
+        url = self.url(self.console) + "/healthz"
+        deadline = time.monotonic() + 30
+        while True:
+            if child.poll() is not None:
+                raise StartupError(
+                    f"console stopped with code {child.returncode}; see "
+                    f"{self.var_dir / 'log' / 'console.log'}"
+                )
+            try:
+                if httpx.get(url, timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise StartupError("console did not answer in 30s")
+            time.sleep(0.2)
 
     def _seed_registry(self) -> None:
         """Demo data from the setting and a first admin, both idempotent."""
@@ -218,6 +265,8 @@ class DevStack:
 
     def banner(self) -> str:
         lines = ["", "Sinergi berjalan / Sinergi is running:"]
+        console = self.url(self.console)
+        lines.append(f"  {'console':<10} {console}   (konsol admin / admin console)")
         for spec in self.services:
             lines.append(f"  {spec.name:<10} {self.url(spec)}   (API docs: {self.url(spec)}/docs)")
         lines.append(f"  {'nats':<10} {self.nats.url}")

@@ -1,0 +1,3 @@
+from sinergi_console.cli import app
+
+app()
