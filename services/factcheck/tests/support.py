@@ -4,18 +4,25 @@ partner organisations, and the outbox to read events."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from sinergi_factcheck.adapters.tables import messaging
+from sinergi_factcheck.app import MIGRATIONS, definition
+from sinergi_factcheck.service_layer.context import Factcheck
 from sinergi_factcheck.settings import FactcheckSettings
 from sinergi_kit.auth import Principal, Role, TokenVerifier
 from sinergi_kit.db import Database
+from sinergi_kit.migrations import upgrade
 from sinergi_kit.nats_server import free_port
+from sinergi_kit.runtime import ServiceRuntime
+
+T = TypeVar("T")
 
 KPU = UUID("0193a000-0000-7000-8000-00000000c0b1")
 BAWASLU = UUID("0193a000-0000-7000-8000-00000000ba51")
@@ -47,6 +54,23 @@ class Api:
                 await db.dispose()
 
         return asyncio.run(read())
+
+
+def run_with_factcheck(
+    database_url: str, scenario: Callable[[Factcheck], Awaitable[T]], **overrides: Any
+) -> T:
+    """Runs ``scenario`` with the service's use-case context on a migrated database."""
+    upgrade(MIGRATIONS, database_url)
+    settings = settings_for(database_url, **overrides)
+
+    async def main() -> T:
+        runtime = ServiceRuntime(definition(settings))
+        try:
+            return await scenario(Factcheck(runtime.uow, runtime.db, settings))
+        finally:
+            await runtime.db.dispose()
+
+    return asyncio.run(main())
 
 
 def settings_for(database_url: str, **overrides: Any) -> FactcheckSettings:

@@ -5,7 +5,6 @@ limits live in the database, so replicas spend from the same buckets."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -14,7 +13,6 @@ from sqlalchemy import func, select
 
 from sinergi_factcheck.adapters.repository import Cases
 from sinergi_factcheck.adapters.tables import rate_buckets, reports
-from sinergi_factcheck.app import MIGRATIONS, definition
 from sinergi_factcheck.service_layer.context import Factcheck
 from sinergi_factcheck.service_layer.intake import (
     RateLimitedError,
@@ -24,27 +22,11 @@ from sinergi_factcheck.service_layer.intake import (
 )
 from sinergi_kit.db import Database
 from sinergi_kit.http.problems import ProblemError
-from sinergi_kit.migrations import upgrade
-from sinergi_kit.runtime import ServiceRuntime
 from sinergi_kit.uow import UnitOfWork, UnitOfWorkFactory
 
-from .support import Api, settings_for
+from .support import Api, run_with_factcheck
 
 HOAX = "Bantuan tunai Rp 600 ribu dari Kemensos dibagikan lewat tautan ini, isi nomor KTP"
-
-
-def _run(database_url: str, scenario: Callable[[Factcheck], Awaitable[Any]]) -> Any:
-    upgrade(MIGRATIONS, database_url)
-    settings = settings_for(database_url)
-
-    async def main() -> Any:
-        runtime = ServiceRuntime(definition(settings))
-        try:
-            return await scenario(Factcheck(runtime.uow, runtime.db, settings))
-        finally:
-            await runtime.db.dispose()
-
-    return asyncio.run(main())
 
 
 class CountingUnitsOfWork:
@@ -86,7 +68,7 @@ def test_reports_arriving_together_share_a_transaction_and_get_their_own_receipt
             rows = (await session.execute(select(reports.c.id, reports.c.case_id))).all()
         return receipts, transactions.opened, {row.id: row.case_id for row in rows}
 
-    receipts, transactions, case_of = _run(database_url, scenario)
+    receipts, transactions, case_of = run_with_factcheck(database_url, scenario)
     assert len({r.report_id for r in receipts}) == 12
     assert set(case_of) == {r.report_id for r in receipts}
     assert transactions < 12
@@ -118,7 +100,7 @@ def test_a_bad_report_in_a_batch_costs_the_others_nothing(
             *(submit_report(fc, c, channel="public") for c in commands), return_exceptions=True
         )
 
-    outcomes = _run(database_url, scenario)
+    outcomes = run_with_factcheck(database_url, scenario)
     assert isinstance(outcomes[0], Receipt)
     assert isinstance(outcomes[1], RuntimeError)
     assert isinstance(outcomes[2], ProblemError) and outcomes[2].code == "unknown_image"
@@ -138,7 +120,7 @@ def test_a_refused_charge_comes_before_the_content_check(database_url: str) -> N
                 outcomes.append(exc)
         return outcomes
 
-    outcomes = _run(database_url, scenario)
+    outcomes = run_with_factcheck(database_url, scenario)
     assert all(isinstance(o, ProblemError) and o.code == "empty_report" for o in outcomes[:-1])
     assert isinstance(outcomes[-1], RateLimitedError)
 

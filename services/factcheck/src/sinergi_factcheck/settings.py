@@ -34,3 +34,6 @@ class FactcheckSettings(ServiceSettings):
     match_suggest_threshold: float = Field(default=70.0, ge=0, le=100)
     match_merge_threshold: float = Field(default=88.0, ge=0, le=100)
     share_deadline_hours: int = Field(default=24, ge=1)
+    overdue_check_interval_s: float = Field(
+        default=60.0, gt=0, description="How often open cases are checked against their limit."
+    )

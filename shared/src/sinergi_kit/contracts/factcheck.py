@@ -229,6 +229,22 @@ class CaseAssignedV1(EventContract):
         return str(self.case.id)
 
 
+class CaseOverdueV1(EventContract):
+    event_type: ClassVar[str] = "sinergi.factcheck.case.overdue.v1"
+    summary: ClassVar[str] = (
+        "An open case passed the time limit for its urgency (sent once per deadline)."
+    )
+
+    case: CaseState = Field(description="The case as it stood when the check found it late")
+    time_limit_hours: float = Field(
+        gt=0, description="The limit for its urgency (shorter for election cases)"
+    )
+    detected_at: datetime
+
+    def subject_id(self) -> str:
+        return str(self.case.id)
+
+
 class VerdictApprovedV1(EventContract):
     event_type: ClassVar[str] = "sinergi.factcheck.verdict.approved.v1"
     summary: ClassVar[str] = "A verdict passed the four-eyes approval."
