@@ -61,6 +61,16 @@ def test_quiet_hours_follow_the_recipients_own_zone() -> None:
     assert QuietHours(time(0, 0), time(0, 0)).until(at_wib(3), WIB) is None
 
 
+def test_the_zone_is_the_recipients_choice_then_their_home_then_the_default() -> None:
+    assert Preferences(timezone="Asia/Jayapura").zone("Asia/Makassar", "Asia/Jakarta").key == (
+        "Asia/Jayapura"
+    )
+    assert Preferences().zone("Asia/Makassar", "Asia/Jakarta") == WITA
+    assert Preferences().zone(None, "Asia/Jakarta") == WIB
+    # A name the time zone database does not know never fails a send.
+    assert Preferences(timezone="Mars/Olympus").zone("Atlantis/Lost", "Asia/Jakarta") == WIB
+
+
 def gate(**changes: object) -> Gate:
     values: dict[str, object] = {
         "now": at_wib(22),

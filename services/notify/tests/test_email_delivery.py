@@ -84,6 +84,41 @@ async def test_quiet_hours_defer_until_morning_but_a_cancellation_goes_at_once(
     assert sent.state == "sent" and len(smtp.store.messages()) == 2
 
 
+async def test_quiet_hours_follow_each_recipients_own_time_zone(
+    notify_factory: NotifyFactory, smtp: MailCatcher
+) -> None:
+    notify = await notify_factory()
+    notify.clock.now = datetime(2026, 11, 22, 13, 30, tzinfo=UTC)  # 20:30 WIB
+    jombang = await notify.person(email="jombang@example.id")  # no zone: WIB
+    makassar = await notify.person(email="makassar@example.id", timezone="Asia/Makassar")
+    jayapura = await notify.person(email="jayapura@example.id", timezone="Asia/Jayapura")
+    for person in (jombang, makassar, jayapura):
+        await notify.deliver(invitation_issued(person))
+    sender = notify.sender()
+    await sender.drain()
+
+    [wib] = await notify.rows(jombang.id)
+    [wita] = await notify.rows(makassar.id)  # 21:30 WITA
+    [wit] = await notify.rows(jayapura.id)  # 22:30 WIT
+    assert wib.state == "sent"
+    assert (wita.state, wit.state) == ("deferred", "deferred")
+    # 06:00 WITA (UTC+8) and 06:00 WIT (UTC+9) on the next morning.
+    assert wita.next_attempt_at.replace(tzinfo=UTC) == datetime(2026, 11, 22, 22, 0, tzinfo=UTC)
+    assert wit.next_attempt_at.replace(tzinfo=UTC) == datetime(2026, 11, 22, 21, 0, tzinfo=UTC)
+    [message] = smtp.store.messages()
+    assert message.rcpt_tos == ("jombang@example.id",)
+
+    notify.clock.now = datetime(2026, 11, 22, 22, 0, tzinfo=UTC)  # 06:00 WITA, 07:00 WIT
+    await sender.drain()
+    texts = {
+        m.rcpt_tos[0]: m.parsed().get_body(("plain",)).get_content() for m in smtp.store.messages()
+    }
+    assert len(texts) == len(smtp.store.messages()) == 3
+    # The event's time reads in each recipient's zone: 03:00 UTC is 11.00 WITA, 12.00 WIT.
+    assert "Sabtu, 28 November 2026 11.00 WITA" in texts["makassar@example.id"]
+    assert "Sabtu, 28 November 2026 12.00 WIT" in texts["jayapura@example.id"]
+
+
 async def test_opted_out_recipients_are_skipped_for_that_category_only(
     notify_factory: NotifyFactory, smtp: MailCatcher
 ) -> None:

@@ -85,3 +85,33 @@ async def test_a_slow_send_keeps_its_lease_so_no_other_sender_takes_over(
     [row] = await notify.rows()
     assert (row.state, row.attempts) == ("sent", 1)
     assert len(receiver.requests) == 1
+
+
+async def test_two_service_instances_on_one_database_share_the_limit_and_send_once(
+    notify_factory: NotifyFactory, smtp: MailCatcher
+) -> None:
+    limits = {"rate_per_s": {"email": 5.0}, "rate_burst": {"email": 5.0}, "sender_batch_size": 4}
+    first = await notify_factory(**limits)
+    second = await notify_factory(**limits)  # its own engine and connection pool
+    second.clock = first.clock
+    assert first.db is not second.db
+    for n in range(12):
+        person = await first.person(email=f"replika{n}@example.id")
+        await first.deliver(invitation_issued(person))
+    senders = [first.sender(), second.sender(), first.sender(), second.sender()]
+
+    async def round_of_sends() -> None:
+        await asyncio.gather(*(s.run_once() for s in senders))
+
+    await round_of_sends()
+    assert smtp.store.received == 5
+    first.clock.advance(1.0)
+    await round_of_sends()
+    assert smtp.store.received == 10
+    first.clock.advance(10.0)
+    await round_of_sends()
+    assert smtp.store.received == smtp.store.distinct == 12
+    rows = await second.rows()
+    assert {(r.state, r.attempts) for r in rows} == {("sent", 1)}
+    sent = await second.published()
+    assert sorted(e.subject_id() for e in sent) == sorted(str(r.id) for r in rows)

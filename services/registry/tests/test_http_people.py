@@ -131,6 +131,37 @@ async def test_a_person_with_contacts_consent_and_accounts(registry: Registry) -
     assert by_role.json()["items"] == []
 
 
+async def test_a_persons_time_zone_is_checked_and_travels_with_their_events(
+    registry: Registry,
+) -> None:
+    unknown = await registry.client.post(
+        "/people", json={"name": "Andi", "timezone": "Asia/Atlantis"}, headers=registry.operator
+    )
+    assert unknown.status_code == 422
+    created = await registry.client.post(
+        "/people", json={"name": "Andi", "timezone": "Asia/Makassar"}, headers=registry.operator
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["timezone"] == "Asia/Makassar"
+    moved = await registry.client.patch(
+        f"/people/{created.json()['id']}",
+        json={"timezone": "Asia/Jayapura"},
+        headers=registry.operator | {"If-Match": '"1"'},
+    )
+    assert moved.status_code == 200 and moved.json()["timezone"] == "Asia/Jayapura"
+    [registered] = await registry.events(PersonRegisteredV1.event_type)
+    [updated] = await registry.events(PersonUpdatedV1.event_type)
+    assert isinstance(registered, PersonRegisteredV1) and isinstance(updated, PersonUpdatedV1)
+    assert (registered.person.timezone, updated.person.timezone) == (
+        "Asia/Makassar",
+        "Asia/Jayapura",
+    )
+    untouched = await registry.client.post(
+        "/people", json={"name": "Budi"}, headers=registry.operator
+    )
+    assert untouched.json()["timezone"] is None  # notify then uses Asia/Jakarta (WIB)
+
+
 async def test_a_partner_user_writes_only_within_their_organisation(registry: Registry) -> None:
     org = await organization(registry)
     other = await organization(registry, name="KPU Kabupaten Jombang")

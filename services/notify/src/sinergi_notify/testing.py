@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from sinergi_kit.contracts.base import EventContract
+from sinergi_kit.contracts.base import EventContract, contract_for
 from sinergi_kit.contracts.events import (
     EventSnapshot,
     InvitationIssuedV1,
@@ -42,7 +42,7 @@ from sinergi_kit.messaging.consumer import Subscription
 from sinergi_kit.nats_server import free_port
 from sinergi_kit.uow import UnitOfWorkFactory
 from sinergi_notify.adapters.channels.registry import build_channels
-from sinergi_notify.adapters.tables import attempts, notifications, suppressions
+from sinergi_notify.adapters.tables import attempts, messaging, notifications, suppressions
 from sinergi_notify.entrypoints.bus import subscriptions
 from sinergi_notify.service_layer.sender import Sender
 from sinergi_notify.settings import NotifySettings
@@ -163,7 +163,7 @@ class Notify:
 
     def sender(self) -> Sender:
         sender = Sender(
-            self.db,
+            self.uow,
             self.settings,
             build_channels(self.settings),
             clock=self.clock,
@@ -193,6 +193,7 @@ class Notify:
         accounts: Sequence[UUID] = (),
         roles: Sequence[str] = (),
         organization_id: UUID | None = None,
+        timezone: str | None = None,
     ) -> PersonState:
         person = person_state(
             email=email,
@@ -202,6 +203,7 @@ class Notify:
             accounts=accounts,
             roles=roles,
             organization_id=organization_id,
+            timezone=timezone,
         )
         await self.deliver(PersonRegisteredV1(person=person))
         return person
@@ -231,9 +233,23 @@ class Notify:
                 ).all()
             )
 
+    async def published(self) -> list[EventContract]:
+        """The events in notify's outbox, oldest first."""
+        outbox = messaging.outbox
+        async with self.db.read() as session:
+            rows = (await session.execute(select(outbox).order_by(outbox.c.seq))).all()
+        return [contract_of(row.event_type).model_validate(row.data) for row in rows]
+
     async def suppressed(self) -> set[tuple[str, str]]:
         async with self.db.read() as session:
             return {(r.channel, r.address) for r in await session.execute(select(suppressions))}
+
+
+def contract_of(event_type: str) -> type[EventContract]:
+    contract = contract_for(event_type)
+    if contract is None:
+        raise LookupError(f"no contract for {event_type}")
+    return contract
 
 
 def person_state(
@@ -246,6 +262,7 @@ def person_state(
     roles: Sequence[str] = (),
     organization_id: UUID | None = None,
     name: str = "Ahmad Fauzi",
+    timezone: str | None = None,
 ) -> PersonState:
     return PersonState.model_validate(
         {
@@ -255,6 +272,7 @@ def person_state(
             "roles": list(roles),
             "contact": ContactPoints(email=email, whatsapp=whatsapp),
             "preferred_language": language,
+            "timezone": timezone,
             "consents": [
                 ConsentRecord(purpose=p, granted=True, recorded_at=DAYTIME, source="form:test")
                 for p in consents

@@ -6,6 +6,7 @@ Every event type is a pydantic model registered under its subject,
 
 from sinergi_kit.contracts import events as events
 from sinergi_kit.contracts import factcheck as factcheck
+from sinergi_kit.contracts import notify as notify
 from sinergi_kit.contracts import segments as segments
 from sinergi_kit.contracts.base import EventContract, contract_for, registered_contracts
 from sinergi_kit.contracts.registry import AccountRegisteredV1, AccountState

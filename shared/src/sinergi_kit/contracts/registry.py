@@ -5,7 +5,7 @@ aggregate's full current state, so projections never call back. Segment events l
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -37,6 +37,15 @@ OrganizationKind = Literal[
 """``government_office`` is an OPD; ``partner_body`` is KPU, Bawaslu, Polres, TNI and the like."""
 PersonRole = Literal["account_admin", "influencer", "official", "speaker", "verifier", "liaison"]
 Language = Literal["id", "en"]
+TimeZoneName = Annotated[
+    str,
+    Field(
+        max_length=60,
+        pattern=r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$",
+        examples=["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"],
+        description="An IANA time zone",
+    ),
+]
 ConsentPurpose = Literal[
     "communication",
     "event_invitations",
@@ -127,6 +136,9 @@ class PersonState(BaseModel):
     roles: list[PersonRole] = Field(default_factory=list)
     contact: ContactPoints = Field(default_factory=ContactPoints)
     preferred_language: Language = "id"
+    timezone: TimeZoneName | None = Field(
+        default=None, description="Where the person lives; none: Asia/Jakarta (WIB)"
+    )
     consents: list[ConsentRecord] = Field(default_factory=list)
     organization_id: UUID | None = None
     organization_kind: OrganizationKind | None = None

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -31,7 +32,12 @@ class Recipient:
     addresses: dict[Channel, str]
     consents: dict[str, bool]
     erased: bool
+    timezone: str | None = None
+    """Where the registry says the person lives (IANA)."""
     preferences: Preferences = field(default_factory=Preferences)
+
+    def zone(self, default: str) -> ZoneInfo:
+        return self.preferences.zone(self.timezone, default)
 
     def consents_to(self, purpose: str | None) -> bool:
         return purpose is None or self.consents.get(purpose, False)
@@ -76,6 +82,7 @@ async def load_recipients(session: AsyncSession, ids: Iterable[UUID]) -> dict[UU
                 addresses=addresses,
                 consents=dict(row.consents),
                 erased=row.erased,
+                timezone=row.timezone,
                 preferences=preferences_from_row(pref_row) if pref_row else Preferences(),
             )
     return found

@@ -32,6 +32,7 @@ recipients = Table(
     Column("kind", String(20), nullable=False),  # person | reporter
     Column("name", String(200), nullable=True),
     Column("language", String(5), nullable=False),
+    Column("timezone", String(60), nullable=True),  # IANA; none: the service default
     Column("email", String(254), nullable=True),
     Column("whatsapp", String(20), nullable=True),
     Column("telegram", String(64), nullable=True),
@@ -137,6 +138,7 @@ notifications = Table(
     Column("ics_method", String(10), nullable=True),
     Column("address", String(500), nullable=True),
     Column("state", String(20), nullable=False),
+    Column("version", Integer, nullable=False, server_default="0"),  # of its published events
     Column("reason", String(40), nullable=True),
     Column("attempts", Integer, nullable=False),
     Column("generation", Integer, nullable=False),

@@ -1,15 +1,14 @@
-"""The vocabulary of notifications: channels, categories, delivery states."""
+"""The vocabulary of notifications: channels, categories (named by the contracts, which
+notify publishes), delivery states."""
 
 from __future__ import annotations
 
 from typing import Final, Literal, get_args
 
-Channel = Literal["email", "webhook", "telegram", "whatsapp", "sms"]
-CHANNELS: Final[tuple[Channel, ...]] = get_args(Channel)
+from sinergi_kit.contracts.notify import Category as Category
+from sinergi_kit.contracts.notify import Channel as Channel
 
-Category = Literal[
-    "invitation", "event_change", "reminder", "dissemination", "factcheck_result", "account"
-]
+CHANNELS: Final[tuple[Channel, ...]] = get_args(Channel)
 CATEGORIES: Final[tuple[Category, ...]] = get_args(Category)
 
 State = Literal[

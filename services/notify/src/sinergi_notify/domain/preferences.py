@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sinergi_notify.domain.model import Category, Channel
 from sinergi_notify.domain.quiet_hours import QuietHours
@@ -27,8 +27,17 @@ class Preferences:
             for pair in ((category, channel), (category, ANY), (ANY, channel), (ANY, ANY))
         )
 
-    def zone(self, default: str) -> ZoneInfo:
-        return ZoneInfo(self.timezone or default)
+    def zone(self, home: str | None, default: str) -> ZoneInfo:
+        """The zone the recipient chose in notify, else where the registry says they live
+        (``home``), else the default. A name this machine's time zone database does not
+        know is passed over rather than failing the send."""
+        for name in (self.timezone, home):
+            if name:
+                try:
+                    return ZoneInfo(name)
+                except (ZoneInfoNotFoundError, ValueError):
+                    continue
+        return ZoneInfo(default)
 
 
 @dataclass(frozen=True)

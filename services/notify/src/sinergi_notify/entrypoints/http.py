@@ -351,7 +351,9 @@ async def whatsapp_receipts(request: Request) -> Response:
         ]
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ProblemError(422, "validation_failed", detail_key="notify.bad_receipt") from exc
-    await apply_receipts(request_runtime(request).db, settings, "whatsapp", statuses, _now(request))
+    await apply_receipts(
+        request_runtime(request).uow, settings, "whatsapp", statuses, _now(request)
+    )
     return Response(status_code=204)
 
 

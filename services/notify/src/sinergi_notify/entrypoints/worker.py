@@ -30,7 +30,7 @@ async def sender_lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         return
     channels = build_channels(settings)
-    sender = Sender(runtime.db, settings, channels)
+    sender = Sender(runtime.uow, settings, channels)
     stop = asyncio.Event()
     task = asyncio.create_task(sender.run(stop), name="sender")
     try:

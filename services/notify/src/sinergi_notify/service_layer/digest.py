@@ -68,6 +68,7 @@ async def assemble_digests(db: Database, settings: NotifySettings, now: datetime
                         "ics": None,
                         "ics_method": None,
                         "state": "pending",
+                        "version": 0,
                         "next_attempt_at": now,
                         "expires_at": max(expiries) if len(expiries) == len(items) else None,
                         "digest_at": due_at,

@@ -88,6 +88,7 @@ def notification_row(
         "ics_method": request.ics_method,
         "address": address,
         "state": state,
+        "version": 0,
         "reason": reason,
         "attempts": 0,
         "generation": 0,
@@ -136,7 +137,7 @@ def plan(
         )
     urgent = request.urgent or request.category in settings.urgent_categories
     if request.category == "dissemination" and not urgent:
-        zone = recipient.preferences.zone(settings.default_timezone)
+        zone = recipient.zone(settings.default_timezone)
         digest_at = next_digest_at(now, zone, settings.digest_hour)
         if request.expires_at is None or digest_at < request.expires_at:
             return notification_row(

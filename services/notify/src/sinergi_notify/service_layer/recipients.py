@@ -42,6 +42,7 @@ def person_row(person: PersonState) -> dict[str, Any]:
         "kind": "person",
         "name": person.name,
         "language": person.preferred_language,
+        "timezone": person.timezone,
         "email": person.contact.email,
         "whatsapp": person.contact.whatsapp,
         "telegram": person.contact.telegram,
@@ -103,6 +104,7 @@ async def on_person_erased(uow: UnitOfWork, envelope: Envelope, event: PersonEra
     person_id = event.person_id
     tombstone: dict[str, Any] = {
         "name": None,
+        "timezone": None,
         "email": None,
         "whatsapp": None,
         "telegram": None,

@@ -25,9 +25,9 @@ from uuid import UUID, uuid4
 from sqlalchemy import and_, bindparam, or_, select, update
 
 from sinergi_kit.clock import as_utc, utcnow
-from sinergi_kit.db import Database
 from sinergi_kit.ids import new_id
 from sinergi_kit.logging import get_logger
+from sinergi_kit.uow import UnitOfWorkFactory
 from sinergi_notify.adapters.channels.base import ChannelAdapter, OutgoingMessage
 from sinergi_notify.adapters.rate_limit import take_tokens
 from sinergi_notify.adapters.rendering import Renderer, RenderError
@@ -54,6 +54,11 @@ from sinergi_notify.domain.preferences import route
 from sinergi_notify.domain.quiet_hours import QuietHours, parse_clock
 from sinergi_notify.domain.templates import TemplateSource, pick
 from sinergi_notify.domain.unsubscribe import UnsubscribeScope, sign
+from sinergi_notify.service_layer.delivery_events import (
+    PUBLISHED_STATES,
+    delivery_event,
+    lock_rows,
+)
 from sinergi_notify.service_layer.digest import assemble_digests
 from sinergi_notify.service_layer.enqueue import (
     AWAITING_RECIPIENT,
@@ -97,7 +102,7 @@ class Claim:
 class Sender:
     def __init__(
         self,
-        db: Database,
+        uow: UnitOfWorkFactory,
         settings: NotifySettings,
         channels: dict[Channel, ChannelAdapter],
         *,
@@ -105,7 +110,8 @@ class Sender:
         clock: Callable[[], datetime] = utcnow,
         rand: Callable[[], float] = random.random,
     ) -> None:
-        self.db = db
+        self.uow = uow
+        self.db = uow.db
         self.settings = settings
         self.channels = channels
         self.renderer = renderer or Renderer()
@@ -308,7 +314,7 @@ class Sender:
                 opted_out=not preferences.allows(row["category"], row["channel"]),
                 suppressed=(row["channel"], row["address"]) in blocked,
                 quiet_hours=preferences.quiet_hours or self.quiet_hours,
-                timezone=preferences.zone(self.settings.default_timezone),
+                timezone=recipient.zone(self.settings.default_timezone),
             )
         )
         return decision if isinstance(decision, Skip | Defer) else None
@@ -365,7 +371,7 @@ class Sender:
                     template=pick(
                         sources[(row["template_key"], row["channel"])], recipient.language
                     ),
-                    timezone=recipient.preferences.timezone or self.settings.default_timezone,
+                    timezone=recipient.zone(self.settings.default_timezone).key,
                 )
             )
         return claims
@@ -429,71 +435,94 @@ class Sender:
         return following[0] if following and not chosen.opted_out else None
 
     async def _record(self, results: Sequence[tuple[Claim, Outcome]]) -> None:
-        """One transaction, two batched updates; only rows still leased by this sender
-        change (a sender that outlived its lease must not overwrite the new owner's work)."""
+        """One transaction: the outcomes, the attempt log and the delivery events (outbox).
+        Only rows still leased by this sender change (a sender that outlived its lease must
+        not overwrite the new owner's work)."""
         now = self.clock()
         n = notifications.c
-        rows: list[dict[str, Any]] = []
-        finished: list[dict[str, Any]] = []
-        follow_ups: list[tuple[Claim, Outcome, Channel | None]] = []
-        for claim, outcome in results:
-            next_channel = self._next_channel(claim) if outcome.kind == "permanent" else None
-            transition = after_attempt(
-                outcome,
-                attempts=claim.attempts,
-                now=now,
-                policy=self.policy,
-                next_channel=next_channel,
-                rand=self.rand,
+        async with self.uow() as uow:
+            session = uow.session
+            owned = await lock_rows(
+                session,
+                [claim.id for claim, _ in results],
+                n.leased_by == self.worker,
+                n.state == "sending",
             )
-            delivered = transition.state == "sent"
-            reason = None
-            if transition.state in ("failed", "dead"):
-                reason = "exhausted" if outcome.kind == "temporary" else "permanent"
-            rows.append(
-                {
-                    "b_id": claim.id,
-                    "b_generation": claim.row["generation"],
-                    "b_state": transition.state,
-                    "b_reason": reason,
-                    "b_error": None if delivered else outcome.detail or None,
-                    "b_next": transition.next_attempt_at or claim.row["next_attempt_at"],
-                    "b_sent_at": now if delivered else claim.row["sent_at"],
-                    "b_provider": outcome.provider_id if delivered else claim.row["provider_id"],
-                }
-            )
-            finished.append(
-                {
-                    "b_id": claim.attempt_id,
-                    "b_outcome": outcome.kind,
-                    "b_status": outcome.status,
-                    "b_detail": outcome.detail[:2_000] or None,
-                }
-            )
-            if outcome.hard_bounce or transition.escalate_to is not None:
-                follow_ups.append((claim, outcome, transition.escalate_to))
-        async with self.db.sessions() as session, session.begin():
-            result = await session.execute(
-                update(notifications)
-                .where(
-                    n.id == bindparam("b_id"),
-                    n.leased_by == self.worker,
-                    n.state == "sending",
-                    n.generation == bindparam("b_generation"),
+            rows: list[dict[str, Any]] = []
+            finished: list[dict[str, Any]] = []
+            follow_ups: list[tuple[Claim, Outcome, Channel | None]] = []
+            for claim, outcome in results:
+                finished.append(
+                    {
+                        "b_id": claim.attempt_id,
+                        "b_outcome": outcome.kind,
+                        "b_status": outcome.status,
+                        "b_detail": outcome.detail[:2_000] or None,
+                    }
                 )
-                .values(
-                    state=bindparam("b_state"),
-                    reason=bindparam("b_reason"),
-                    last_error=bindparam("b_error"),
-                    next_attempt_at=bindparam("b_next"),
-                    sent_at=bindparam("b_sent_at"),
-                    provider_id=bindparam("b_provider"),
-                    lease_until=None,
-                    leased_by=None,
-                    updated_at=now,
-                ),
-                rows,
-            )
+                current = owned.get(claim.id)
+                if current is None or current["generation"] != claim.row["generation"]:
+                    continue
+                next_channel = self._next_channel(claim) if outcome.kind == "permanent" else None
+                transition = after_attempt(
+                    outcome,
+                    attempts=claim.attempts,
+                    now=now,
+                    policy=self.policy,
+                    next_channel=next_channel,
+                    rand=self.rand,
+                )
+                delivered = transition.state == "sent"
+                reason = None
+                if transition.state in ("failed", "dead"):
+                    reason = "exhausted" if outcome.kind == "temporary" else "permanent"
+                version = current["version"]
+                if transition.state in PUBLISHED_STATES:
+                    version += 1
+                    uow.emit(
+                        delivery_event(
+                            current,
+                            state=transition.state,
+                            version=version,
+                            at=now,
+                            reason=reason,
+                            status=outcome.status,
+                            provider_id=outcome.provider_id if delivered else None,
+                            next_channel=transition.escalate_to,
+                        )
+                    )
+                rows.append(
+                    {
+                        "b_id": claim.id,
+                        "b_state": transition.state,
+                        "b_version": version,
+                        "b_reason": reason,
+                        "b_error": None if delivered else outcome.detail or None,
+                        "b_next": transition.next_attempt_at or current["next_attempt_at"],
+                        "b_sent_at": now if delivered else current["sent_at"],
+                        "b_provider": outcome.provider_id if delivered else current["provider_id"],
+                    }
+                )
+                if outcome.hard_bounce or transition.escalate_to is not None:
+                    follow_ups.append((claim, outcome, transition.escalate_to))
+            if rows:
+                await session.execute(
+                    update(notifications)
+                    .where(n.id == bindparam("b_id"))
+                    .values(
+                        state=bindparam("b_state"),
+                        version=bindparam("b_version"),
+                        reason=bindparam("b_reason"),
+                        last_error=bindparam("b_error"),
+                        next_attempt_at=bindparam("b_next"),
+                        sent_at=bindparam("b_sent_at"),
+                        provider_id=bindparam("b_provider"),
+                        lease_until=None,
+                        leased_by=None,
+                        updated_at=now,
+                    ),
+                    rows,
+                )
             await session.execute(
                 update(attempts)
                 .where(attempts.c.id == bindparam("b_id"))
@@ -505,9 +534,8 @@ class Sender:
                 ),
                 finished,
             )
-            recorded = getattr(result, "rowcount", len(rows))
-            if recorded != len(rows):
-                log.warning("sender.leases_lost", count=len(rows) - recorded)
+            if len(rows) != len(results):
+                log.warning("sender.leases_lost", count=len(results) - len(rows))
             for claim, outcome, escalate_to in follow_ups:
                 await self._follow_up(session, claim, outcome, escalate_to, now)
 

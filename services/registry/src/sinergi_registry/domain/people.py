@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sinergi_kit.contracts.registry import ConsentPurpose, ConsentRecord, PersonState
 
@@ -19,3 +20,12 @@ def record_consent(
             "updated_at": at,
         }
     )
+
+
+def known_time_zone(name: str) -> str:
+    """The name, if the IANA database knows it; raises ValueError otherwise."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r}") from exc
+    return name

@@ -5,10 +5,10 @@ erased."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 
 from sinergi_kit.auth import Principal
@@ -24,6 +24,7 @@ from sinergi_kit.contracts.registry import (
     PersonRole,
     PersonState,
     PersonUpdatedV1,
+    TimeZoneName,
 )
 from sinergi_kit.http.conditional import precondition_failed
 from sinergi_kit.http.problems import ProblemError
@@ -41,7 +42,7 @@ from sinergi_registry.domain.contacts import (
     normalise_phone,
     normalise_telegram,
 )
-from sinergi_registry.domain.people import record_consent
+from sinergi_registry.domain.people import known_time_zone, record_consent
 from sinergi_registry.service_layer.audit import entries_for
 from sinergi_registry.service_layer.common import (
     audit,
@@ -49,6 +50,8 @@ from sinergi_registry.service_layer.common import (
     check_version,
     revise_or_problem,
 )
+
+KnownTimeZone = Annotated[TimeZoneName, AfterValidator(known_time_zone)]
 
 
 class ContactInput(BaseModel):
@@ -89,6 +92,7 @@ class RegisterPerson(BaseModel):
     roles: list[PersonRole] = Field(default_factory=list)
     contact: ContactInput = Field(default_factory=ContactInput)
     preferred_language: Language = "id"
+    timezone: KnownTimeZone | None = None
     consents: list[ConsentInput] = Field(default_factory=list, max_length=20)
     organization_id: UUID | None = None
     managed_account_ids: list[UUID] = Field(default_factory=list, max_length=200)
@@ -105,6 +109,7 @@ class UpdatePerson(BaseModel):
     roles: list[PersonRole] | None = None
     contact: ContactInput | None = None
     preferred_language: Language | None = None
+    timezone: KnownTimeZone | None = None
     organization_id: UUID | None = None
     managed_account_ids: list[UUID] | None = Field(default=None, max_length=200)
 
@@ -196,6 +201,7 @@ async def register_person(
             "roles": sorted(set(command.roles)),
             "contact": contact,
             "preferred_language": command.preferred_language,
+            "timezone": command.timezone,
             "consents": [
                 ConsentRecord(recorded_at=now, **c.model_dump()) for c in command.consents
             ],
