@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from sinergi_factcheck.adapters.tables import messaging
 from sinergi_factcheck.entrypoints.public import router as public_router
 from sinergi_factcheck.entrypoints.verifiers import router as verifier_router
+from sinergi_factcheck.service_layer.directory import REGISTRY_SUBSCRIPTION
 from sinergi_factcheck.service_layer.overdue import run_overdue_alerts
 from sinergi_factcheck.settings import FactcheckSettings
 from sinergi_kit.runtime import ServiceDefinition, create_app
@@ -23,6 +24,7 @@ def definition(settings: FactcheckSettings | None = None) -> ServiceDefinition:
         tables=messaging,
         migrations=MIGRATIONS,
         routers=[public_router, verifier_router],
+        subscriptions=[REGISTRY_SUBSCRIPTION],
         background=[run_overdue_alerts],
         title="Sinergi Factcheck",
         description="Pertukaran cek fakta hoaks. / The hoax fact-check exchange.",

@@ -166,7 +166,10 @@ class ShareTask(BaseModel):
 
     id: UUID
     account_id: UUID
-    segment: str
+    segment: str = Field(description="The segment's name, or the label given with account ids")
+    segment_id: UUID | None = Field(
+        default=None, description="The registry segment the account was chosen from, if any"
+    )
     confirm_url: str = Field(description="Token link the account manager confirms with.")
 
 

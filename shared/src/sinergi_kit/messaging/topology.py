@@ -90,6 +90,16 @@ CONSUMERS: tuple[ConsumerSpec, ...] = (
         ),
     ),
     ConsumerSpec(
+        service="factcheck",
+        durable="factcheck-registry",
+        stream=stream_name("registry"),
+        filter_subjects=(
+            "sinergi.registry.account.>",
+            "sinergi.registry.person.>",
+            "sinergi.registry.segment.>",
+        ),
+    ),
+    ConsumerSpec(
         service="notify",
         durable="notify-registry",
         stream=stream_name("registry"),

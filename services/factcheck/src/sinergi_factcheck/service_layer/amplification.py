@@ -1,23 +1,29 @@
 """Amplification: registered accounts are asked to share a clarification; each account
 manager confirms with the URL of their post through a token link; progress per segment.
 
-Targets are explicit account ids grouped under a segment label. The token in a link is
-random; only its SHA-256 is stored, so the table cannot be used to confirm for anyone."""
+Targets are registry segments — evaluated at launch with the shared segment filter on this
+service's projection of the registry, the membership kept with the campaign as its tasks — or
+explicit account ids under a label. The token in a link is random; only its SHA-256 is stored,
+so the table cannot be used to confirm for anyone."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from sinergi_factcheck.adapters.repository import Clarifications, record_audit
 from sinergi_factcheck.adapters.tables import campaigns, clarifications, share_tasks
+from sinergi_factcheck.domain.audience import share_audience
 from sinergi_factcheck.domain.matching.urls import InvalidUrlError, normalise_url
 from sinergi_factcheck.domain.publication import share_kit
+from sinergi_factcheck.service_layer import directory
 from sinergi_factcheck.service_layer.context import Factcheck
 from sinergi_kit.auth import Principal
 from sinergi_kit.clock import as_utc, utcnow
@@ -27,6 +33,7 @@ from sinergi_kit.contracts.factcheck import (
     PublicLabel,
     ShareTask,
 )
+from sinergi_kit.contracts.registry import AccountState, PersonState
 from sinergi_kit.http.problems import ProblemError
 from sinergi_kit.ids import new_id
 
@@ -35,8 +42,31 @@ MAX_TASKS = 2_000
 
 
 class Target(BaseModel):
-    segment: str = Field(min_length=1, max_length=100, examples=["OPD Kabupaten Jombang"])
-    account_ids: list[UUID] = Field(min_length=1, max_length=MAX_TASKS)
+    segment_id: UUID | None = Field(
+        default=None, description="A registry segment: the accounts in it at launch"
+    )
+    segment: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        examples=["OPD Kabupaten Jombang"],
+        description="The label of explicit account ids (a segment's own name by default)",
+    )
+    account_ids: list[UUID] = Field(default_factory=list, max_length=MAX_TASKS)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Target:
+        if (self.segment_id is None) == (not self.account_ids):
+            raise ValueError("give either segment_id or account_ids")
+        if self.account_ids and self.segment is None:
+            raise ValueError("account_ids need a segment label")
+        return self
+
+
+@dataclass(frozen=True)
+class _Chosen:
+    label: str
+    segment_id: UUID | None
 
 
 class RequestAmplification(BaseModel):
@@ -82,12 +112,6 @@ async def request_amplification(
     fc: Factcheck, principal: Principal, clarification_id: UUID, command: RequestAmplification
 ) -> AmplificationState:
     fc.ensure_kkd(principal)
-    targets: dict[UUID, str] = {}
-    for target in command.targets:
-        for account_id in target.account_ids:
-            targets.setdefault(account_id, target.segment)
-    if not targets or len(targets) > MAX_TASKS:
-        raise ProblemError(422, "no_targets", detail_key="factcheck.no_targets")
     now = utcnow()
     deadline = (
         as_utc(command.deadline)
@@ -98,6 +122,11 @@ async def request_amplification(
         item = await Clarifications(uow.session).get(clarification_id)
         if item is None or item.status == "retracted":
             raise ProblemError(409, "not_published", detail_key="factcheck.not_published")
+        targets = await _targets(uow.session, command.targets)
+        if not targets or len(targets) > MAX_TASKS:
+            raise ProblemError(
+                422, "no_targets", detail_key="factcheck.no_targets", found=len(targets)
+            )
         kit = share_kit(item.label, item.text.title_id, item.text.summary_id, item.url)
         campaign_id = new_id()
         await uow.session.execute(
@@ -112,12 +141,13 @@ async def request_amplification(
         )
         tasks: list[ShareTask] = []
         rows = []
-        for account_id, segment in targets.items():
+        for account_id, chosen in targets.items():
             token = secrets.token_urlsafe(24)
             task = ShareTask(
                 id=new_id(),
                 account_id=account_id,
-                segment=segment,
+                segment=chosen.label,
+                segment_id=chosen.segment_id,
                 confirm_url=fc.public_url(f"/share/{token}"),
             )
             tasks.append(task)
@@ -126,7 +156,8 @@ async def request_amplification(
                     "id": task.id,
                     "campaign_id": campaign_id,
                     "account_id": account_id,
-                    "segment": segment,
+                    "segment": chosen.label,
+                    "segment_id": chosen.segment_id,
                     "token_sha256": _token_hash(token),
                 }
             )
@@ -153,6 +184,33 @@ async def request_amplification(
         )
         uow.emit(AmplificationRequestedV1(campaign=state))
     return state
+
+
+async def _targets(session: AsyncSession, targets: list[Target]) -> dict[UUID, _Chosen]:
+    """Each account once, under the first target that names it; segments evaluated now."""
+    chosen: dict[UUID, _Chosen] = {}
+    known_accounts: list[AccountState] | None = None
+    known_people: list[PersonState] | None = None
+    for target in targets:
+        if target.segment_id is None:
+            for account_id in target.account_ids:
+                chosen.setdefault(account_id, _Chosen(target.segment or "", None))
+            continue
+        segment = await directory.segment(session, target.segment_id)
+        if segment is None:
+            raise ProblemError(
+                404,
+                "segment_not_found",
+                detail_key="factcheck.segment_not_found",
+                segment_id=str(target.segment_id),
+            )
+        if known_accounts is None or known_people is None:
+            known_accounts = await directory.accounts(session)
+            known_people = await directory.people(session)
+        label = (target.segment or segment.name)[:100]
+        for account in share_audience(segment.filter, known_accounts, known_people):
+            chosen.setdefault(account.id, _Chosen(label, segment.id))
+    return chosen
 
 
 async def _task_by_token(fc: Factcheck, token: str) -> ShareView:

@@ -99,8 +99,12 @@ register_messages(
             "en": "Campaign not found.",
         },
         "factcheck.no_targets": {
-            "id": "Pilih setidaknya satu akun sasaran.",
-            "en": "Choose at least one target account.",
+            "id": "Pilih antara satu dan 2000 akun sasaran (ditemukan {found}).",
+            "en": "Choose between one and 2,000 target accounts ({found} found).",
+        },
+        "factcheck.segment_not_found": {
+            "id": "Segmen {segment_id} tidak dikenal (atau sudah dihapus) di registri.",
+            "en": "Segment {segment_id} is not known (or was deleted) in the registry.",
         },
         "factcheck.not_published": {
             "id": "Klarifikasi belum terbit atau sudah ditarik.",
