@@ -3,6 +3,7 @@ intake writer and the intake rates; plus who may act on which case."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,8 +42,11 @@ class Factcheck:
         self.contact_rate = Rate(s.intake_per_minute_per_contact, s.intake_burst_per_contact)
 
     def charge(self, client: str, contact: str | None = None) -> rate_buckets.Charge:
-        """The buckets a public request spends from: its client's, then its contact's."""
-        charge = [(f"client:{client}", self.client_rate)]
+        """The buckets a public request spends from: its client's, then its contact's (a
+        contact comes hashed already; the client address is hashed here: no address is kept in
+        the clear, and any length of forwarded address fits the key)."""
+        client_key = hashlib.sha256(client.encode()).hexdigest()
+        charge = [(f"client:{client_key}", self.client_rate)]
         if contact is not None:
             charge.append((f"contact:{contact}", self.contact_rate))
         return charge
