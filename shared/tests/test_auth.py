@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
+from typing import Any
 from uuid import uuid4
 
+import jwt
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -73,3 +76,32 @@ def test_wrong_role_expired_token_and_foreign_key_are_refused(
     stranger = TokenVerifier(ServiceSettings(jwt_secret="kunci-lain-" + "y" * 32))
     forged = stranger.issue(Principal("o", frozenset({Role.ADMIN})))
     assert http.post("/tulis", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+
+
+def test_a_remembered_token_is_checked_again_once_it_expires_and_a_changed_one_at_once(
+    client: tuple[TestClient, TokenVerifier], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    http, verifier = client
+    decoded: list[str] = []
+    decode = jwt.decode
+
+    def counting_decode(token: str, *args: Any, **kwargs: Any) -> Any:
+        decoded.append(token)
+        return decode(token, *args, **kwargs)
+
+    monkeypatch.setattr("sinergi_kit.auth.jwt.decode", counting_decode)
+    token = verifier.issue(Principal("o", frozenset({Role.OPERATOR})), ttl=timedelta(seconds=30))
+    headers = {"Authorization": f"Bearer {token}"}
+    for _ in range(3):
+        assert http.post("/tulis", headers=headers).status_code == 200
+    assert decoded == [token]
+
+    header, payload, signature = token.split(".")
+    tampered = f"{header}.{payload}.{signature[::-1]}"
+    assert http.post("/tulis", headers={"Authorization": f"Bearer {tampered}"}).status_code == 401
+    assert decoded == [token, tampered]
+
+    past_expiry = time.time() + 31
+    monkeypatch.setattr("sinergi_kit.auth.time.time", lambda: past_expiry)
+    http.post("/tulis", headers=headers)
+    assert decoded == [token, tampered, token]

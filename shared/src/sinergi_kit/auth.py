@@ -3,6 +3,7 @@ registry's built-in issuer, or by an external OIDC provider through its JWKS (RS
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -59,10 +60,21 @@ register_messages(
 )
 
 
+VERIFIED_CACHE_SIZE = 4_096
+VERIFIED_MAX_AGE_S = 60.0
+"""How long a verified token is trusted without checking its signature again: short, so a
+key withdrawn from a JWKS stops working within a minute."""
+
+
 class TokenVerifier:
+    """Verifies bearer tokens. A client sends the same token with every request, so a token
+    that verified is remembered by its exact text until it expires (or for a minute at most)
+    and its signature is not checked again on each request."""
+
     def __init__(self, settings: ServiceSettings) -> None:
         self.settings = settings
         self._jwks = jwt.PyJWKClient(settings.jwks_url) if settings.jwks_url else None
+        self._verified: dict[str, tuple[Principal, float]] = {}
 
     def _key(self, token: str) -> tuple[Any, list[str]]:
         if self._jwks is not None:
@@ -85,6 +97,21 @@ class TokenVerifier:
         return jwt.encode(claims, self.settings.resolved_jwt_secret(), algorithm="HS256")
 
     def verify(self, token: str) -> Principal:
+        remembered = self._verified.get(token)
+        now = time.time()
+        if remembered is not None:
+            principal, trusted_until = remembered
+            if now < trusted_until:
+                return principal
+            del self._verified[token]
+        principal, expires_at = self._verify_signature(token)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.clear()
+        self._verified[token] = (principal, min(expires_at, now + VERIFIED_MAX_AGE_S))
+        return principal
+
+    def _verify_signature(self, token: str) -> tuple[Principal, float]:
+        """The token's principal and expiry (a Unix time), or a 401 problem."""
         try:
             key, algorithms = self._key(token)
             claims = jwt.decode(
@@ -99,9 +126,10 @@ class TokenVerifier:
                 Role(r) for r in claims.get("roles", []) if r in Role.__members__.values()
             )
             org = claims.get("org")
-            return Principal(
+            principal = Principal(
                 str(claims["sub"]), roles, UUID(org) if org else None, str(claims.get("name", ""))
             )
+            return principal, float(claims["exp"])
         except (jwt.PyJWTError, ValueError) as exc:
             raise ProblemError(401, "invalid_token", detail_key="auth.invalid") from exc
 

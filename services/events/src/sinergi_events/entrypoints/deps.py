@@ -9,8 +9,11 @@ from fastapi import Depends, Request
 from sinergi_events.service_layer.context import EventsContext
 from sinergi_kit.i18n import Lang, negotiate
 
+# Both dependencies are coroutines so FastAPI calls them in the event loop: a plain function
+# would be sent to the thread pool and back on every request.
 
-def events_context(request: Request) -> EventsContext:
+
+async def events_context(request: Request) -> EventsContext:
     """One context per app, made on first use (tests may replace its clock)."""
     state = request.app.state
     if not hasattr(state, "events_context"):
@@ -19,7 +22,7 @@ def events_context(request: Request) -> EventsContext:
     return context
 
 
-def language(request: Request) -> Lang:
+async def language(request: Request) -> Lang:
     return negotiate(request.headers.get("accept-language"))
 
 

@@ -195,7 +195,9 @@ _NORMALISERS: dict[Platform, Callable[[str], str]] = {
 def normalise_handle(platform: Platform, raw: str) -> str:
     """The canonical handle of ``raw`` on ``platform``; raises ``InvalidHandleError``."""
     value = raw.strip()
-    if not value or len(value) > 500 or any(c.isspace() for c in value):
+    # str.split() breaks at the same (Unicode) whitespace as str.isspace(), without a
+    # Python-level loop over the characters
+    if not value or len(value) > 500 or len(value.split()) != 1:
         raise InvalidHandleError(raw)
     return _NORMALISERS[platform](value)
 

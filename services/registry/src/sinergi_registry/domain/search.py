@@ -11,6 +11,8 @@ MAX_TERM = 64
 
 def fold(text: str) -> str:
     """Lower case without accents, so ``Pendopo``, ``PENDOPO`` and ``Pendópo`` meet."""
+    if text.isascii():  # nothing to decompose, and ASCII case folding is lower()
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
