@@ -142,6 +142,13 @@ async def test_without_an_indonesian_template_the_english_one_is_used(
     await notify.sender().drain()
     assert smtp.store.messages()[0].parsed()["Subject"] == "Invitation: Kopilaborasi 2026"
 
+    on = await api.client.post(f"/templates/{indonesian['id']}/activate", headers=api.operator)
+    assert on.status_code == 200 and on.json()["active"] is True
+    again = await api.client.post(
+        "/templates/preview", json={"key": "invitation", "locale": "id"}, headers=api.viewer
+    )
+    assert (again.json()["locale"], again.json()["template_id"]) == ("id", indonesian["id"])
+
 
 async def test_a_new_template_version_is_used_and_bad_templates_are_refused(
     api: Api, smtp: MailCatcher
@@ -193,6 +200,15 @@ async def test_delivery_status_per_event_and_recipient(api: Api, smtp: MailCatch
     )
     [item] = mine.json()["items"]
     assert item["channel"] == "email" and item["state"] in ("dead", "failed")
+    source = item["source_event_id"]
+    per_source = await api.client.get(
+        "/notifications/summary", params={"source_event_id": source}, headers=api.viewer
+    )
+    assert per_source.json()["total"] == 1
+    listed = await api.client.get(
+        "/notifications", params={"source_event_id": source}, headers=api.viewer
+    )
+    assert [i["recipient_id"] for i in listed.json()["items"]] == [str(second.id)]
     suppressions = (await api.client.get("/suppressions", headers=api.viewer)).json()
     assert [s["address"] for s in suppressions] == ["bounce@example.id"]
 

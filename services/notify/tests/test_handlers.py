@@ -175,6 +175,21 @@ async def test_share_requests_wait_for_the_digest_hour_and_go_out_together(
     assert "Hoaks surat suara" in text and "Hoaks bansos" in text
 
 
+async def test_the_digest_hour_is_the_recipients_own(
+    notify_factory: NotifyFactory,
+) -> None:
+    notify = await notify_factory()
+    account = new_id()
+    person = await notify.person(
+        email="makassar@example.id", accounts=[account], timezone="Asia/Makassar"
+    )
+    await notify.deliver(amplification(account, "Hoaks banjir", DAYTIME + timedelta(days=3)))
+    [row] = await notify.rows(person.id)
+    # 11:00 WITA now; the digest goes at 08:00 WITA (00:00 UTC) the next day, not 08:00 WIB.
+    assert row.state == "held"
+    assert row.digest_at.replace(tzinfo=UTC) == datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
+
+
 async def test_an_urgent_share_request_skips_the_digest(
     notify_factory: NotifyFactory, smtp: MailCatcher
 ) -> None:

@@ -49,6 +49,34 @@ async def test_whatsapp_retries_after_429_and_503_honouring_retry_after(
     assert {r["json"]["biz_opaque_callback_data"] for r in receiver.requests} == {str(row.id)}
 
 
+async def test_telegram_429_honours_the_retry_after_in_its_answer(
+    notify_factory: NotifyFactory, receiver: Receiver
+) -> None:
+    notify = await notify_factory(receiver, ladder=["telegram"], retry_base_s=5)
+    person = await notify.person(telegram="kkd_jombang")
+    receiver.answer_with_body(
+        429,
+        {
+            "ok": False,
+            "error_code": 429,
+            "description": "Too Many Requests: retry after 35",
+            "parameters": {"retry_after": 35},
+        },
+    )
+    await notify.deliver(invitation_issued(person))
+    sender = notify.sender()
+    await sender.drain()
+    [row] = await notify.rows()
+    assert (row.channel, row.state) == ("telegram", "retrying")
+    assert row.next_attempt_at.replace(tzinfo=UTC) == notify.clock.now + timedelta(seconds=35)
+    notify.clock.advance(35)
+    await sender.drain()
+    [row] = await notify.rows()
+    assert (row.state, row.attempts, row.provider_id) == ("sent", 2, "2")
+    assert [r["path"] for r in receiver.requests] == ["/telegram/bottg-token/sendMessage"] * 2
+    assert receiver.requests[-1]["json"]["chat_id"] == "kkd_jombang"
+
+
 async def test_a_permanent_failure_moves_down_the_ladder_to_email(
     notify_factory: NotifyFactory, receiver: Receiver, smtp: MailCatcher
 ) -> None:

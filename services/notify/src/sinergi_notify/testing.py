@@ -78,7 +78,7 @@ class Receiver:
     """An HTTP endpoint that records requests and answers from a script (then 200)."""
 
     port: int = field(default_factory=free_port)
-    script: deque[tuple[int, dict[str, str]]] = field(default_factory=deque)
+    script: deque[tuple[int, dict[str, str], dict[str, Any] | None]] = field(default_factory=deque)
     requests: list[dict[str, Any]] = field(default_factory=list)
     delay_s: float = 0.0
 
@@ -87,7 +87,10 @@ class Receiver:
         return f"http://127.0.0.1:{self.port}"
 
     def answer(self, *responses: tuple[int, dict[str, str]]) -> None:
-        self.script.extend(responses)
+        self.script.extend((status, headers, None) for status, headers in responses)
+
+    def answer_with_body(self, status: int, body: dict[str, Any]) -> None:
+        self.script.append((status, {}, body))
 
     async def handle(self, request: Request) -> JSONResponse:
         self.requests.append(
@@ -98,10 +101,16 @@ class Receiver:
             }
         )
         number = len(self.requests)
-        status, headers = self.script.popleft() if self.script else (200, {})
+        status, headers, body = self.script.popleft() if self.script else (200, {}, None)
         await asyncio.sleep(self.delay_s)
-        body: dict[str, Any] = {"messages": [{"id": f"wamid.{number}"}], "id": "1"}
-        return JSONResponse(body if status < 300 else {"error": status}, status, headers)
+        if body is None and status < 300:
+            # What WhatsApp, the SMS gateway and Telegram answer, in one body.
+            body = {
+                "messages": [{"id": f"wamid.{number}"}],
+                "id": "1",
+                "result": {"message_id": number},
+            }
+        return JSONResponse(body or {"error": status}, status, headers)
 
     @contextlib.asynccontextmanager
     async def serving(self) -> AsyncIterator[Receiver]:
@@ -188,6 +197,7 @@ class Notify:
         *,
         email: str | None = None,
         whatsapp: str | None = None,
+        telegram: str | None = None,
         language: str = "id",
         consents: Sequence[ConsentPurpose] = ("event_invitations", "amplification_requests"),
         accounts: Sequence[UUID] = (),
@@ -198,6 +208,7 @@ class Notify:
         person = person_state(
             email=email,
             whatsapp=whatsapp,
+            telegram=telegram,
             language=language,
             consents=consents,
             accounts=accounts,
@@ -256,6 +267,7 @@ def person_state(
     *,
     email: str | None = None,
     whatsapp: str | None = None,
+    telegram: str | None = None,
     language: str = "id",
     consents: Sequence[ConsentPurpose] = ("event_invitations", "amplification_requests"),
     accounts: Sequence[UUID] = (),
@@ -270,7 +282,7 @@ def person_state(
             "version": 1,
             "name": name,
             "roles": list(roles),
-            "contact": ContactPoints(email=email, whatsapp=whatsapp),
+            "contact": ContactPoints(email=email, whatsapp=whatsapp, telegram=telegram),
             "preferred_language": language,
             "timezone": timezone,
             "consents": [
