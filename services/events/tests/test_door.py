@@ -102,6 +102,32 @@ async def test_offline_scans_apply_in_the_order_taken(ctx: EventsContext, clock:
     assert all(o.replayed for o in replay), "an upload sent twice changes nothing"
 
 
+async def test_offline_scans_uploaded_after_completion_still_count(
+    ctx: EventsContext, clock: Clock
+) -> None:
+    meetup = await published_meetup(ctx, 2)
+    codes = []
+    for token in meetup.tokens:
+        await invitations.answer(ctx, token, "accepted")
+        codes.append((await invitations.pass_code(ctx, token))[0])
+    clock.now = START
+    await lifecycle.transition(ctx, meetup.event.id, "start")
+    clock.now = START + timedelta(hours=4)
+    await lifecycle.transition(ctx, meetup.event.id, "complete")
+
+    live = await checkin.scan(ctx, meetup.event.id, Scan(nonce="pintu-setelah", code=codes[0]))
+    assert live.reason == "outside_window", "the door is closed once the event is completed"
+    taken = [
+        OfflineScan(nonce="hp-offline-1", code=codes[0], scanned_at=START + timedelta(minutes=9)),
+        OfflineScan(nonce="hp-offline-2", code=codes[1], scanned_at=START + timedelta(hours=5)),
+    ]
+    outcomes = await checkin.upload_offline(ctx, meetup.event.id, taken)
+    assert [(o.accepted, o.reason) for o in outcomes] == [(True, None), (False, "outside_window")]
+    async with ctx.db.read() as session:
+        report = await event_attendance(session, meetup.event)
+    assert (report.total.checked_in, report.total.no_show) == (1, 1)
+
+
 async def test_walk_ins_count_at_the_door_only(ctx: EventsContext, clock: Clock) -> None:
     meetup = await published_meetup(ctx, 1)
     with pytest.raises(DomainError) as error:

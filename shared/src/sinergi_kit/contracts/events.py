@@ -141,7 +141,10 @@ class EventCancelledV1(EventContract):
 
 class EventCompletedV1(EventContract):
     event_type: ClassVar[str] = "sinergi.events.event.completed.v1"
-    summary: ClassVar[str] = "An event ended; its attendance funnel is final."
+    summary: ClassVar[str] = (
+        "An event ended, with its attendance funnel at that moment (scans a door device took "
+        "offline and uploads later still count in the reports)."
+    )
 
     event: EventSnapshot
     attendance: AttendanceCounts

@@ -21,6 +21,8 @@ RejectReason = Literal[
     "not_inside",
 ]
 OPEN_STATUSES = frozenset({"published", "registration_closed", "in_progress"})
+LATE_UPLOAD_STATUSES = OPEN_STATUSES | {"completed"}
+"""A scan a device took offline while the door was open still counts after completion."""
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,11 @@ def decide(
     invitation: Invitation | None,
     direction: Direction,
     at: datetime,
+    *,
+    offline: bool = False,
 ) -> ScanDecision:
-    """The first reason that applies, in the order a door operator would explain it."""
+    """The first reason that applies, in the order a door operator would explain it. ``at``
+    is when the pass was scanned (for an offline scan, the time the device recorded)."""
     if claim is None or invitation is None:
         return ScanDecision.reject("unknown_pass")
     if invitation.event_id != event.id:
@@ -52,7 +57,8 @@ def decide(
     if invitation.response != "accepted" or not invitation.has_seat:
         return ScanDecision.reject("not_accepted")
     opens, closes = event.checkin_window()
-    if event.status not in OPEN_STATUSES or not opens <= at <= closes:
+    statuses = LATE_UPLOAD_STATUSES if offline else OPEN_STATUSES
+    if event.status not in statuses or not opens <= at <= closes:
         return ScanDecision.reject("outside_window")
     if direction == "entry" and invitation.inside:
         return ScanDecision.reject("already_inside")

@@ -129,7 +129,9 @@ async def apply_scans(
         claim = pass_claims[nonce]
         invitation = people.get(claim.invitation_id) if claim else None
         direction = request.scan.direction
-        decision = checkin.decide(event, claim, invitation, direction, request.at)
+        decision = checkin.decide(
+            event, claim, invitation, direction, request.at, offline=request.offline
+        )
         scan_rows.append(
             {
                 "nonce": nonce,
