@@ -15,6 +15,7 @@ import pytest
 
 from sinergi_kit.auth import Principal, Role
 from sinergi_kit.runtime import create_app
+from sinergi_notify.adapters.rendering import default_templates
 from sinergi_notify.app import definition
 from sinergi_notify.mailcatcher import MailCatcher
 from sinergi_notify.testing import EVENT_ID, Notify, Receiver, invitation_issued
@@ -257,3 +258,18 @@ async def test_whatsapp_receipts_mark_delivery_and_a_failure_falls_back_to_email
     assert (failed.state, failed.reason) == ("failed", "provider_failed")
     assert (email.channel, email.state, email.escalated_from) == ("email", "sent", failed.id)
     assert smtp.store.messages()[0].rcpt_tos == ("dua@example.id",)
+
+
+async def test_every_shipped_template_previews_with_its_sample_data(api: Api) -> None:
+    shipped = default_templates()
+    assert {s.key for s in shipped} >= {"verdict", "verdict_changed", "invitation", "digest"}
+    for source in shipped:
+        response = await api.client.post(
+            "/templates/preview",
+            json={"key": source.key, "channel": source.channel, "locale": source.locale},
+            headers=api.viewer,
+        )
+        assert response.status_code == 200, (source.key, source.channel, response.text)
+        preview = response.json()
+        assert (preview["locale"], preview["template_id"]) == (source.locale, str(source.id))
+        assert preview["text"].strip() and "{{" not in preview["text"]

@@ -19,7 +19,9 @@ from sinergi_kit.contracts.events import (
 from sinergi_kit.contracts.factcheck import (
     AmplificationRequestedV1,
     AmplificationState,
+    ClarificationCorrectedV1,
     ClarificationPublishedV1,
+    ClarificationRetractedV1,
     ClarificationState,
     ReferralSentV1,
     ReferralState,
@@ -253,6 +255,53 @@ async def test_verdicts_reach_reporters_who_asked_and_referrals_reach_liaisons(
         "liaison@bawaslu.example.id": "Rujukan kasus dari KKD Jombang (tenggat Selasa, "
         "24 November 2026 10.00 WIB)",
     }
+
+
+async def test_a_corrected_verdict_supersedes_the_unsent_one_and_a_retraction_follows(
+    notify_factory: NotifyFactory, smtp: MailCatcher
+) -> None:
+    notify = await notify_factory()
+    case_id, report_id = new_id(), new_id()
+    await notify.deliver(
+        ReportReceivedV1(
+            report=ReportState(
+                id=report_id,
+                case_id=case_id,
+                channel="public",
+                text="Benarkah bansos dihentikan?",
+                match="new",
+                received_at=DAYTIME,
+            ),
+            reporter_contact=ReporterContact(channel="email", address="pelapor@example.id"),
+        )
+    )
+    published = clarification(case_id, [report_id])
+    corrected = published.model_copy(update={"version": 2, "status": "corrected"})
+    await notify.deliver(ClarificationPublishedV1(clarification=published))
+    await notify.deliver(
+        ClarificationCorrectedV1(
+            clarification=corrected, note_id="Foto dari 2018.", note_en="A 2018 photo."
+        )
+    )
+    await notify.sender().drain()
+    states = [(r.template_key, r.state, r.reason) for r in await notify.rows(report_id)]
+    assert states == [("verdict", "cancelled", "superseded"), ("verdict_changed", "sent", None)]
+    [message] = smtp.store.messages()
+    assert message.parsed()["Subject"] == (
+        "Dikoreksi: [HOAKS] Surat suara sudah dicoblos sebelum hari pemungutan"
+    )
+    assert "Foto dari 2018." in message.parsed().get_body(("plain",)).get_content()
+
+    retracted = published.model_copy(update={"version": 3, "status": "retracted"})
+    await notify.deliver(
+        ClarificationRetractedV1(
+            clarification=retracted, reason_id="Sumber keliru.", reason_en="Wrong source."
+        )
+    )
+    await notify.sender().drain()
+    subjects = [m.parsed()["Subject"] for m in smtp.store.messages()]
+    assert subjects[1].startswith("Ditarik: [HOAKS]")
+    assert [r.state for r in await notify.rows(report_id)] == ["cancelled", "sent", "sent"]
 
 
 async def test_managers_hear_that_their_account_was_verified(

@@ -52,6 +52,22 @@ _CAMPAIGN: dict[str, Any] = {
     ],
 }
 
+_CLARIFICATION: dict[str, Any] = {
+    "id": "0193a000-0000-7000-8000-000000000006",
+    "case_id": "0193a000-0000-7000-8000-000000000007",
+    "version": 1,
+    "status": "published",
+    "label": "HOAKS",
+    "rating": "salah",
+    "title_id": "Surat suara sudah dicoblos sebelum hari pemungutan",
+    "title_en": "Ballots marked before polling day",
+    "summary_id": "Foto itu berasal dari simulasi KPU tahun 2019.",
+    "summary_en": "The photo comes from a 2019 KPU simulation.",
+    "url": "https://sinergi.jombangkab.go.id/klarifikasi/contoh",
+    "published_at": "2026-11-22T03:00:00+00:00",
+    "updated_at": "2026-11-22T03:00:00+00:00",
+}
+
 SAMPLES: dict[str, dict[str, Any]] = {
     "invitation": _INVITATION,
     "rsvp_confirmation": _INVITATION,
@@ -69,22 +85,14 @@ SAMPLES: dict[str, dict[str, Any]] = {
     },
     "share_request": _CAMPAIGN,
     "digest": {"items": [_CAMPAIGN]},
-    "verdict": {
-        "clarification": {
-            "id": "0193a000-0000-7000-8000-000000000006",
-            "case_id": "0193a000-0000-7000-8000-000000000007",
-            "version": 1,
-            "status": "published",
-            "label": "HOAKS",
-            "rating": "salah",
-            "title_id": "Surat suara sudah dicoblos sebelum hari pemungutan",
-            "title_en": "Ballots marked before polling day",
-            "summary_id": "Foto itu berasal dari simulasi KPU tahun 2019.",
-            "summary_en": "The photo comes from a 2019 KPU simulation.",
-            "url": "https://sinergi.jombangkab.go.id/klarifikasi/contoh",
-            "published_at": "2026-11-22T03:00:00+00:00",
-            "updated_at": "2026-11-22T03:00:00+00:00",
-        }
+    "verdict": {"clarification": _CLARIFICATION},
+    "verdict_changed": {
+        "clarification": {**_CLARIFICATION, "version": 2, "status": "corrected"},
+        "change": {
+            "kind": "corrected",
+            "note_id": "Tahun simulasi yang benar adalah 2018.",
+            "note_en": "The simulation took place in 2018.",
+        },
     },
     "referral": {
         "referral": {

@@ -18,7 +18,9 @@ from sinergi_kit.contracts.events import (
 from sinergi_kit.contracts.factcheck import (
     AmplificationRequestedV1,
     CaseMergedV1,
+    ClarificationCorrectedV1,
     ClarificationPublishedV1,
+    ClarificationRetractedV1,
     ReferralSentV1,
     ReportReceivedV1,
 )
@@ -68,6 +70,8 @@ def subscriptions(
                 ReportReceivedV1.event_type: h.on_report_received,
                 CaseMergedV1.event_type: h.on_case_merged,
                 ClarificationPublishedV1.event_type: h.on_clarification_published,
+                ClarificationCorrectedV1.event_type: h.on_clarification_corrected,
+                ClarificationRetractedV1.event_type: h.on_clarification_retracted,
                 AmplificationRequestedV1.event_type: h.on_amplification_requested,
                 ReferralSentV1.event_type: h.on_referral_sent,
             },

@@ -25,7 +25,10 @@ from sinergi_kit.contracts.events import (
 from sinergi_kit.contracts.factcheck import (
     AmplificationRequestedV1,
     CaseMergedV1,
+    ClarificationCorrectedV1,
     ClarificationPublishedV1,
+    ClarificationRetractedV1,
+    ClarificationState,
     ReferralSentV1,
     ReportReceivedV1,
 )
@@ -427,8 +430,43 @@ class EventHandlers:
     async def on_clarification_published(
         self, uow: UnitOfWork, envelope: Envelope, event: ClarificationPublishedV1
     ) -> None:
-        """Tell every reporter of the case who asked for the verdict."""
-        clarification = event.clarification
+        await self._tell_reporters(uow, envelope, event.clarification, "verdict", {})
+
+    async def on_clarification_corrected(
+        self, uow: UnitOfWork, envelope: Envelope, event: ClarificationCorrectedV1
+    ) -> None:
+        change = {"kind": "corrected", "note_id": event.note_id, "note_en": event.note_en}
+        await self._tell_reporters(
+            uow, envelope, event.clarification, "verdict_changed", {"change": change}
+        )
+
+    async def on_clarification_retracted(
+        self, uow: UnitOfWork, envelope: Envelope, event: ClarificationRetractedV1
+    ) -> None:
+        change = {"kind": "retracted", "note_id": event.reason_id, "note_en": event.reason_en}
+        await self._tell_reporters(
+            uow, envelope, event.clarification, "verdict_changed", {"change": change}
+        )
+
+    async def _tell_reporters(
+        self,
+        uow: UnitOfWork,
+        envelope: Envelope,
+        clarification: ClarificationState,
+        template_key: str,
+        extra: dict[str, Any],
+    ) -> None:
+        """Tell every reporter of the case who asked for the verdict; what an older version
+        of the clarification left unsent is superseded."""
+        now = self.clock()
+        group = f"clarification:{clarification.id}"
+        await cancel_unsent(
+            uow.session,
+            group_key=group,
+            older_than_version=clarification.version,
+            now=now,
+            reason="superseded",
+        )
         report_ids = set(clarification.report_ids)
         report_ids.update(
             (
@@ -442,11 +480,11 @@ class EventHandlers:
                 select(reports.c.id).where(reports.c.id.in_(list(report_ids)))
             )
         ).scalars()
-        now = self.clock()
         context = {
             "clarification": clarification.model_dump(
                 mode="json", exclude={"claim_review", "report_ids"}
-            )
+            ),
+            **extra,
         }
         await enqueue(
             uow.session,
@@ -457,9 +495,11 @@ class EventHandlers:
                     source_type=envelope.type,
                     recipient_id=report_id,
                     category="factcheck_result",
-                    template_key="verdict",
+                    template_key=template_key,
                     context=context,
                     expires_at=default_expiry(self.settings, now),
+                    group_key=group,
+                    group_version=clarification.version,
                 )
                 for report_id in known
             ],
