@@ -214,19 +214,7 @@ async def test_verdicts_reach_reporters_who_asked_and_referrals_reach_liaisons(
         (asked, ReporterContact(channel="email", address="warga@example.id", locale="en")),
         (silent, None),
     ):
-        await notify.deliver(
-            ReportReceivedV1(
-                report=ReportState(
-                    id=report_id,
-                    case_id=case_id,
-                    channel="public",
-                    text="Surat suara sudah dicoblos?",
-                    match="new",
-                    received_at=DAYTIME,
-                ),
-                reporter_contact=contact,
-            )
-        )
+        await notify.deliver(report_received(report_id, case_id, contact))
     await notify.deliver(ClarificationPublishedV1(clarification=clarification(case_id, [asked])))
     await notify.person(
         email="liaison@bawaslu.example.id", roles=["liaison"], organization_id=partner
@@ -262,19 +250,8 @@ async def test_a_corrected_verdict_supersedes_the_unsent_one_and_a_retraction_fo
 ) -> None:
     notify = await notify_factory()
     case_id, report_id = new_id(), new_id()
-    await notify.deliver(
-        ReportReceivedV1(
-            report=ReportState(
-                id=report_id,
-                case_id=case_id,
-                channel="public",
-                text="Benarkah bansos dihentikan?",
-                match="new",
-                received_at=DAYTIME,
-            ),
-            reporter_contact=ReporterContact(channel="email", address="pelapor@example.id"),
-        )
-    )
+    contact = ReporterContact(channel="email", address="pelapor@example.id")
+    await notify.deliver(report_received(report_id, case_id, contact))
     published = clarification(case_id, [report_id])
     corrected = published.model_copy(update={"version": 2, "status": "corrected"})
     await notify.deliver(ClarificationPublishedV1(clarification=published))
@@ -349,6 +326,22 @@ def amplification(account: UUID, title: str, deadline: datetime) -> Amplificatio
             ],
             requested_at=DAYTIME,
         )
+    )
+
+
+def report_received(
+    report_id: UUID, case_id: UUID, contact: ReporterContact | None
+) -> ReportReceivedV1:
+    return ReportReceivedV1(
+        report=ReportState(
+            id=report_id,
+            case_id=case_id,
+            channel="public",
+            text="Surat suara sudah dicoblos?",
+            match="new",
+            received_at=DAYTIME,
+        ),
+        reporter_contact=contact,
     )
 
 

@@ -432,18 +432,17 @@ class EventHandlers:
     ) -> None:
         await self._tell_reporters(uow, envelope, event.clarification, "verdict", {})
 
-    async def on_clarification_corrected(
-        self, uow: UnitOfWork, envelope: Envelope, event: ClarificationCorrectedV1
+    async def on_clarification_changed(
+        self,
+        uow: UnitOfWork,
+        envelope: Envelope,
+        event: ClarificationCorrectedV1 | ClarificationRetractedV1,
     ) -> None:
-        change = {"kind": "corrected", "note_id": event.note_id, "note_en": event.note_en}
-        await self._tell_reporters(
-            uow, envelope, event.clarification, "verdict_changed", {"change": change}
-        )
-
-    async def on_clarification_retracted(
-        self, uow: UnitOfWork, envelope: Envelope, event: ClarificationRetractedV1
-    ) -> None:
-        change = {"kind": "retracted", "note_id": event.reason_id, "note_en": event.reason_en}
+        """A correction or a retraction: the reporters hear of it with its note."""
+        if isinstance(event, ClarificationCorrectedV1):
+            change = {"kind": "corrected", "note_id": event.note_id, "note_en": event.note_en}
+        else:
+            change = {"kind": "retracted", "note_id": event.reason_id, "note_en": event.reason_en}
         await self._tell_reporters(
             uow, envelope, event.clarification, "verdict_changed", {"change": change}
         )
