@@ -1,4 +1,4 @@
-"""The journeys across the four services as real processes on one NATS, with a real SMTP
+"""The two journeys across the four services as real processes on one NATS, with a real SMTP
 server; once on SQLite, once on PostgreSQL."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from .journeys import (
     check_attendance,
     check_mail,
     check_projections,
+    hoax_to_amplification,
     import_setting,
     kopilaborasi,
 )
@@ -41,4 +42,11 @@ def test_kopilaborasi_from_import_to_attendance(platform: Platform) -> None:
     meetup = kopilaborasi(platform, setting)
     check_attendance(platform, setting, meetup)
     check_mail(platform, meetup.expected_mail, strict=True)
+    check_projections(platform, setting)
+
+
+def test_hoax_from_report_to_amplification(platform: Platform) -> None:
+    setting = import_setting(platform)
+    outcome = hoax_to_amplification(platform, setting)
+    check_mail(platform, outcome.expected_mail, strict=True)
     check_projections(platform, setting)
