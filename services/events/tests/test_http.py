@@ -169,6 +169,34 @@ async def test_cancel_sends_a_cancel_calendar_and_bad_links_are_problems(
     assert missing.status_code == 404 and missing.json()["code"] == "event_not_found"
 
 
+async def test_a_withdrawn_invitee_gets_a_cancel_for_their_calendar(
+    client: httpx.AsyncClient,
+) -> None:
+    event = (await client.post("/events", json=new_event(), headers=WRITER)).json()
+    await client.post(f"/events/{event['id']}/publish", headers=WRITER)
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    ctx = make_context(runtime.db, utcnow)
+    (person_id,) = await project(ctx, person("Rina", email="rina@example.id"))
+    invited = await client.post(
+        f"/events/{event['id']}/invitations", json={"person_id": str(person_id)}, headers=WRITER
+    )
+    link = invited.json()["rsvp_path"]
+    await client.post(link, json={"response": "accepted"})
+    before = Calendar.from_ical((await client.get(link + "/invitation.ics")).text)
+    assert before["method"] == "REQUEST"
+
+    revoked = await client.post(
+        f"/events/{event['id']}/invitations/{invited.json()['id']}/revoke", headers=WRITER
+    )
+    assert revoked.json()["revoked_at"] is not None
+    assert (await client.get(link)).status_code == 410
+    after = Calendar.from_ical((await client.get(link + "/invitation.ics")).text)
+    assert after["method"] == "CANCEL"
+    vevent = after.walk("VEVENT")[0]
+    assert str(vevent["attendee"]) == "mailto:rina@example.id"
+    assert str(vevent["uid"]) == str(before.walk("VEVENT")[0]["uid"])
+
+
 async def test_one_segment_is_compared_across_the_events_that_invited_it(
     client: httpx.AsyncClient,
 ) -> None:

@@ -90,9 +90,11 @@ def invitation_calendar(
     response: RsvpResponse,
     now: datetime,
     url: str | None = None,
+    withdrawn: bool = False,
 ) -> str:
-    """One invitee's calendar: REQUEST with their ATTENDEE and PARTSTAT, or CANCEL."""
-    method: Method = "CANCEL" if event.status == "cancelled" else "REQUEST"
+    """One invitee's calendar: REQUEST with their ATTENDEE and PARTSTAT, or CANCEL when the
+    event is cancelled or this invitation was withdrawn (the attendee is removed, RFC 5546)."""
+    method: Method = "CANCEL" if event.status == "cancelled" or withdrawn else "REQUEST"
     calendar = _calendar(method, event)
     vevent = _vevent(event, now, url)
     address = vCalAddress(attendee)

@@ -86,7 +86,8 @@ async def answer(token: str, command: Answer, ctx: Context, lang: Language) -> R
     "/{token}/invitation.ics",
     response_class=Response,
     responses={200: {"content": {"text/calendar": {}}}},
-    summary="The personal calendar file (REQUEST with PARTSTAT, or CANCEL)",
+    summary="The personal calendar file (REQUEST with PARTSTAT; CANCEL once the event is "
+    "cancelled or the invitation withdrawn)",
 )
 async def calendar(token: str, ctx: Context) -> Response:
     ics = await invitations.personal_calendar(ctx, token)

@@ -199,9 +199,8 @@ def invitation_id_from_token(ctx: EventsContext, token: str) -> UUID:
     return invitation_id
 
 
-async def read_invitation(ctx: EventsContext, token: str) -> tuple[Invitation, Event]:
-    """What the RSVP link shows. A link of a revoked or erased invitation, or of an event
-    that has ended, has expired."""
+async def _linked(ctx: EventsContext, token: str) -> tuple[Invitation, Event]:
+    """The invitation behind a link and its event, until the event has ended."""
     invitation_id = invitation_id_from_token(ctx, token)
     async with ctx.db.read() as session:
         invitation = await InvitationRepository(session).get(invitation_id)
@@ -209,10 +208,17 @@ async def read_invitation(ctx: EventsContext, token: str) -> tuple[Invitation, E
             raise DomainError("unknown_token")
         event = await EventRepository(session).get(invitation.event_id)
     assert event is not None
-    if not invitation.active:
-        raise DomainError("invitation_revoked")
     if ctx.clock() >= event.ends_at:
         raise DomainError("link_expired")
+    return invitation, event
+
+
+async def read_invitation(ctx: EventsContext, token: str) -> tuple[Invitation, Event]:
+    """What the RSVP link shows. A link of a revoked or erased invitation, or of an event
+    that has ended, has expired."""
+    invitation, event = await _linked(ctx, token)
+    if not invitation.active:
+        raise DomainError("invitation_revoked")
     return invitation, event
 
 
@@ -252,7 +258,11 @@ async def answer(ctx: EventsContext, token: str, response: RsvpResponse) -> Invi
 
 
 async def personal_calendar(ctx: EventsContext, token: str) -> str:
-    invitation, event = await read_invitation(ctx, token)
+    """The invitee's calendar file; once the invitation is withdrawn, the CANCEL that takes
+    the entry out of their calendar (an erased invitation has nobody left to address)."""
+    invitation, event = await _linked(ctx, token)
+    if invitation.erased:
+        raise DomainError("invitation_revoked")
     async with ctx.db.read() as session:
         name, email = await contact_of(session, invitation.person_id)
     return invitation_calendar(
@@ -263,6 +273,7 @@ async def personal_calendar(ctx: EventsContext, token: str) -> str:
         response=invitation.response,
         now=ctx.clock(),
         url=ctx.event_url(event),
+        withdrawn=invitation.revoked_at is not None,
     )
 
 
