@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import httpx
 from fastapi import FastAPI, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from sinergi_console import events, factcheck, notify, registry
@@ -38,16 +38,18 @@ def create_app(
     settings = settings or ConsoleSettings()
     register_console_messages()
 
+    services = Services(settings, transport)
+
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.services = Services(settings, transport)
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
-            await app.state.services.close()
+            await services.close()
 
     app = FastAPI(title="Sinergi console", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
+    app.state.services = services
     app.add_middleware(TraceMiddleware)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
@@ -71,6 +73,19 @@ def create_app(
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "service": "console"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> Response:
+        """Ready once the registry, where operators sign in, answers."""
+        try:
+            answer = await services.clients["registry"].get("/healthz")
+            ready = answer.status_code == 200
+        except httpx.HTTPError:
+            ready = False
+        return JSONResponse(
+            {"status": "ready" if ready else "not_ready", "service": "console"},
+            status_code=200 if ready else 503,
+        )
 
     @app.get("/")
     async def home(page: SignedIn) -> Response:

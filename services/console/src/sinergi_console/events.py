@@ -4,7 +4,7 @@ segment, live counts, the attendance report and the check-in page at the door.""
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -35,8 +35,8 @@ OptionalText = Annotated[str, Form()]
 
 
 def local_time(value: str) -> str:
-    """An ``<input type="datetime-local">`` value, read as Jakarta time, in ISO 8601."""
-    return datetime.fromisoformat(value).replace(tzinfo=WIB).isoformat()
+    """An ``<input type="datetime-local">`` value, read as Jakarta time, in ISO 8601 UTC."""
+    return datetime.fromisoformat(value).replace(tzinfo=WIB).astimezone(UTC).isoformat()
 
 
 def _input_time(value: str | None) -> str:

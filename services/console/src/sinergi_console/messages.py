@@ -366,6 +366,27 @@ def register_console_messages() -> None:
             },
         )
         | _pairs(
+            "rating",
+            {
+                "salah": ("Salah", "False"),
+                "menyesatkan": ("Menyesatkan", "Misleading"),
+                "tidak_terbukti": ("Tidak terbukti", "Unproven"),
+                "sebagian_benar": ("Sebagian benar", "Partly true"),
+                "benar": ("Benar", "True"),
+                "penipuan": ("Penipuan", "Scam"),
+            },
+        )
+        | _pairs(
+            "evidence_kind",
+            {
+                "official_statement": ("Pernyataan resmi", "Official statement"),
+                "document": ("Dokumen", "Document"),
+                "reverse_image_search": ("Penelusuran gambar", "Reverse image search"),
+                "expert": ("Keterangan ahli", "Expert"),
+                "data": ("Data", "Data"),
+            },
+        )
+        | _pairs(
             "urgency",
             {
                 "low": ("Rendah", "Low"),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import jwt
 from fastapi import Request
 
-from sinergi_kit.i18n import DEFAULT_LANG, Lang, negotiate
+from sinergi_kit.i18n import DEFAULT_LANG, Lang
 
 SESSION_COOKIE = "sinergi_console_session"
 LANG_COOKIE = "sinergi_console_lang"
@@ -57,8 +57,9 @@ def current_operator(request: Request) -> Operator | None:
 
 
 def chosen_lang(request: Request) -> Lang:
-    """``?lang=`` first (the toggle), then the remembered choice, then the browser's."""
+    """``?lang=`` first (the toggle), then the remembered choice; else Indonesian, whatever
+    the browser prefers: operators switch to English on purpose."""
     for candidate in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
         if candidate in ("id", "en"):
             return "en" if candidate == "en" else DEFAULT_LANG
-    return negotiate(request.headers.get("accept-language"))
+    return DEFAULT_LANG
