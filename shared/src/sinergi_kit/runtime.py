@@ -186,6 +186,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     from fastapi.middleware.cors import CORSMiddleware
 
     from sinergi_kit.auth import TokenVerifier
+    from sinergi_kit.http.conditional import document_preconditions
     from sinergi_kit.http.ops import install_ops_routes
     from sinergi_kit.http.problems import install_problem_handlers
     from sinergi_kit.http.tracing import TraceMiddleware
@@ -223,5 +224,6 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     install_problem_handlers(app)
     install_ops_routes(app, runtime)
     for router in definition.routers:
+        document_preconditions(router)
         app.include_router(router)
     return app

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import APIRouter, Depends, Header
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 
-from sinergi_kit.http.problems import ProblemError
+from sinergi_kit.http.problems import ProblemError, problem_responses
 from sinergi_kit.i18n import register_messages
 
 register_messages(
@@ -63,3 +65,17 @@ async def _expected_version(
 
 ExpectedVersion = Annotated[int, Depends(_expected_version)]
 """The version named by the request's ``If-Match`` header (required)."""
+
+
+def _requires_if_match(dependant: Dependant) -> bool:
+    return any(
+        sub.call is _expected_version or _requires_if_match(sub) for sub in dependant.dependencies
+    )
+
+
+def document_preconditions(router: APIRouter) -> None:
+    """Every route that takes :data:`ExpectedVersion` documents its 412 and 428 answers."""
+    for route in router.routes:
+        if isinstance(route, APIRoute) and _requires_if_match(route.dependant):
+            for status, response in problem_responses(412, 428).items():
+                route.responses.setdefault(status, response)

@@ -7,13 +7,20 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 
-from sinergi_kit.http.problems import problem_response
+from sinergi_kit.http.problems import problem_response, problem_responses
 from sinergi_kit.messaging.outbox import outbox_lag_seconds
 from sinergi_kit.metrics import METRICS
 
 if TYPE_CHECKING:
     from sinergi_kit.runtime import ServiceRuntime
+
+
+class Readiness(BaseModel):
+    status: str
+    service: str
+    checks: dict[str, Any]
 
 
 def install_ops_routes(app: FastAPI, runtime: ServiceRuntime) -> None:
@@ -24,7 +31,12 @@ def install_ops_routes(app: FastAPI, runtime: ServiceRuntime) -> None:
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "service": service}
 
-    @app.get("/readyz", tags=["ops"], summary="Readiness: database, NATS and relay lag")
+    @app.get(
+        "/readyz",
+        tags=["ops"],
+        summary="Readiness: database, NATS and relay lag",
+        responses={200: {"model": Readiness}, **problem_responses(503)},
+    )
     async def readyz(request: Request) -> Response:
         checks: dict[str, Any] = {}
         try:
@@ -42,7 +54,13 @@ def install_ops_routes(app: FastAPI, runtime: ServiceRuntime) -> None:
             return problem_response(request, 503, "not_ready", detail=str(checks))
         return JSONResponse({"status": "ready", "service": service, "checks": checks})
 
-    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics")
+    @app.get(
+        "/metrics",
+        tags=["ops"],
+        summary="Prometheus metrics",
+        response_class=Response,
+        responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}}},
+    )
     async def metrics() -> Response:
         try:
             METRICS.outbox_lag.labels(service).set(await outbox_lag_seconds(runtime.db, tables))

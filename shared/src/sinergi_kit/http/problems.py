@@ -8,12 +8,23 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sinergi_kit.i18n import Lang, negotiate, translate
+from sinergi_kit.i18n import Lang, negotiate, register_messages, translate
 from sinergi_kit.logging import get_logger
 
 log = get_logger(__name__)
+register_messages(
+    {
+        "problem.unstorable_value": {
+            "id": "Ada nilai yang tidak dapat disimpan (misalnya karakter NUL atau angka "
+            "di luar batas).",
+            "en": "A value cannot be stored (for example a NUL character or a number out of "
+            "range).",
+        }
+    }
+)
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://sinergi.jombangkab.go.id/problems/"
 
@@ -50,10 +61,12 @@ class ProblemError(Exception):
         self.errors = errors
 
 
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "content": {PROBLEM_JSON: {}}}
-    for status in (400, 401, 403, 404, 409, 422)
-}
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entries documenting problem documents for ``statuses``."""
+    return {status: {"model": Problem, "content": {PROBLEM_JSON: {}}} for status in statuses}
+
+
+PROBLEM_RESPONSES = problem_responses(400, 401, 403, 404, 409, 422)
 
 
 def problem_response(
@@ -127,6 +140,17 @@ def install_problem_handlers(app: FastAPI) -> None:
             request, exc.status_code, code, detail=detail, headers=getattr(exc, "headers", None)
         )
 
+    async def on_unstorable(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, DBAPIError) and not _is_data_exception(exc):
+            return await on_unexpected(request, exc)
+        # A value the database cannot store (a NUL character, a number out of its range, which
+        # SQLite's driver refuses with a bare OverflowError): the request's fault, and the unit
+        # of work has rolled back.
+        lang = negotiate(request.headers.get("accept-language"))
+        return problem_response(
+            request, 422, "unstorable_value", detail=translate("problem.unstorable_value", lang)
+        )
+
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("http.unhandled_error", path=request.url.path)
         lang = negotiate(request.headers.get("accept-language"))
@@ -137,4 +161,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(DBAPIError, on_unstorable)
+    app.add_exception_handler(OverflowError, on_unstorable)
     app.add_exception_handler(Exception, on_unexpected)
+
+
+def _is_data_exception(exc: DBAPIError) -> bool:
+    """SQLSTATE class 22 (data exception), as PostgreSQL reports it."""
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return isinstance(sqlstate, str) and sqlstate.startswith("22")

@@ -25,7 +25,7 @@ from sinergi_factcheck.service_layer.intake import (
 from sinergi_factcheck.service_layer.publication import ClarificationView
 from sinergi_factcheck.settings import FactcheckSettings
 from sinergi_kit.clock import utcnow
-from sinergi_kit.http.problems import PROBLEM_RESPONSES, problem_response
+from sinergi_kit.http.problems import PROBLEM_RESPONSES, problem_response, problem_responses
 from sinergi_kit.i18n import negotiate, translate
 from sinergi_kit.runtime import ServiceRuntime
 
@@ -62,6 +62,11 @@ async def _limited(request: Request, fc: Factcheck) -> JSONResponse | None:
     return _too_many(request, wait) if wait else None
 
 
+JSON_LD: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/ld+json": {"schema": {"type": "object"}}}}
+}
+
+
 class ImageReceipt(BaseModel):
     sha256: str
 
@@ -88,7 +93,7 @@ async def report_hoax(command: SubmitReport, request: Request) -> Receipt | JSON
     status_code=201,
     response_model=ImageReceipt,
     summary="Upload a screenshot; refer to it by its sha256 in a report",
-    responses={429: PROBLEM_RESPONSES[422]},
+    responses={429: PROBLEM_RESPONSES[422], **problem_responses(415)},
 )
 async def upload_image(
     request: Request, file: Annotated[UploadFile, File()]
@@ -141,13 +146,19 @@ async def get_clarification(clarification_id: UUID, request: Request) -> Clarifi
     "/clarifications/{clarification_id}/claimreview",
     summary="The clarification's ClaimReview JSON-LD",
     response_class=JSONResponse,
+    responses=JSON_LD,
 )
 async def claim_review(clarification_id: UUID, request: Request) -> JSONResponse:
     item = await publication.get_public(factcheck(request), clarification_id)
     return JSONResponse(item.claim_review, media_type="application/ld+json")
 
 
-@router.get("/claimreview", summary="Every ClaimReview (export feed)", response_class=JSONResponse)
+@router.get(
+    "/claimreview",
+    summary="Every ClaimReview (export feed)",
+    response_class=JSONResponse,
+    responses=JSON_LD,
+)
 async def claim_review_export(
     request: Request, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> JSONResponse:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from sinergi_kit.clock import UtcDateTime
 from sinergi_notify.domain.model import Category, Channel, State
 
 
@@ -15,8 +15,8 @@ class AttemptView(BaseModel):
     number: int
     generation: int
     channel: str
-    started_at: datetime
-    finished_at: datetime | None
+    started_at: UtcDateTime
+    finished_at: UtcDateTime | None
     outcome: str | None
     status: int | None
     detail: str | None
@@ -35,15 +35,15 @@ class NotificationView(BaseModel):
     reason: str | None
     attempts: int
     generation: int
-    next_attempt_at: datetime
-    expires_at: datetime | None
+    next_attempt_at: UtcDateTime
+    expires_at: UtcDateTime | None
     bundled_into: UUID | None
     escalated_from: UUID | None
     provider_id: str | None
     last_error: str | None
-    created_at: datetime
-    updated_at: datetime
-    sent_at: datetime | None
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
+    sent_at: UtcDateTime | None
 
 
 class NotificationDetail(NotificationView):
@@ -95,7 +95,7 @@ class SuppressionView(BaseModel):
     channel: str
     address: str
     reason: str
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class TemplateBody(BaseModel):
@@ -113,7 +113,7 @@ class TemplateView(TemplateBody):
     origin: str
     active: bool
     created_by: str
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class PreviewRequest(BaseModel):
