@@ -17,7 +17,7 @@ import pytest
 from sinergi_kit.nats_server import free_port
 
 pytestmark = pytest.mark.e2e
-SERVICES = ("registry", "events", "notify", "factcheck")
+SERVICES = ("registry", "events", "notify", "factcheck", "console")
 
 
 def dev_env(ports: dict[str, int]) -> dict[str, str]:
@@ -57,6 +57,8 @@ def test_ctrl_c_stops_every_child_and_leaves_no_orphan(tmp_path: Path) -> None:
         assert httpx.get(f"http://127.0.0.1:{ports[name]}/readyz").status_code == 200
     assert f"nats://127.0.0.1:{ports['nats']}" in banner
     assert httpx.get(f"http://127.0.0.1:{ports['mail']}/api/messages").json()["received"] >= 0
+    sign_in_page = httpx.get(f"http://127.0.0.1:{ports['console']}/login")
+    assert sign_in_page.status_code == 200 and '<html lang="id">' in sign_in_page.text
     password = banner.split("sign in: admin / ")[1].split()[0]
     registry = f"http://127.0.0.1:{ports['registry']}"
     login = httpx.post(registry + "/auth/login", json={"username": "admin", "password": password})
@@ -76,7 +78,7 @@ def test_ctrl_c_stops_every_child_and_leaves_no_orphan(tmp_path: Path) -> None:
         assert time.monotonic() < deadline, "the demo accounts never reached the events service"
         time.sleep(0.2)
     children = psutil.Process(stack.pid).children(recursive=True)
-    assert len(children) >= 6  # four services, the mail catcher and nats-server
+    assert len(children) >= 7  # four services, the console, the mail catcher and nats-server
 
     stack.send_signal(signal.SIGINT)
     assert stack.wait(timeout=60) == 0
