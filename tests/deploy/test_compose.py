@@ -219,3 +219,14 @@ def test_settings_names_exist_in_the_service(name: str, compose: dict[str, Any])
     prefix = f"SINERGI_{name.upper()}_"
     fields = {prefix + field.upper() for field in settings_class.model_fields}
     assert set(compose["services"][name]["environment"]) <= fields
+
+
+def test_the_console_calls_the_services_and_reads_no_database(compose: dict[str, Any]) -> None:
+    console = compose["services"]["console"]
+    env = console["environment"]
+    for name in APP_SERVICES:
+        assert env[f"SINERGI_CONSOLE_{name.upper()}_URL"] == f"http://{name}:{HTTP_PORTS[name]}"
+        assert console["depends_on"][name] == {"condition": "service_healthy"}
+    assert not any("DATABASE" in key or "JWT" in key for key in env)
+    assert console["ports"] == ["127.0.0.1:8100:8100"]
+    assert console["build"]["dockerfile"] == "services/console/Dockerfile"

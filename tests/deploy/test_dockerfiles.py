@@ -16,7 +16,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 APP_SERVICES = {"registry": 8101, "events": 8102, "notify": 8103, "factcheck": 8104}
-DOCKERFILES = {name: REPO / "services" / name / "Dockerfile" for name in APP_SERVICES}
+SERVED_IMAGES = APP_SERVICES | {"console": 8100}
+DOCKERFILES = {name: REPO / "services" / name / "Dockerfile" for name in SERVED_IMAGES}
 DOCKERFILES["ops"] = REPO / "deploy" / "ops" / "Dockerfile"
 PINNED_BASE = re.compile(r"^python:3\.11\.\d+-slim-bookworm$")
 DEV_ONLY = ("pytest", "ruff", "mypy", "testcontainers", "kubernetes_validate")
@@ -66,19 +67,19 @@ def test_image_is_multi_stage_slim_pinned_and_non_root(name: str) -> None:
     assert syncs and all(f"uv sync --frozen {package} --no-dev" in run for run in syncs)
 
 
-@pytest.mark.parametrize("name", sorted(APP_SERVICES))
+@pytest.mark.parametrize("name", sorted(SERVED_IMAGES))
 def test_service_image_serves_its_port_with_a_health_check(name: str) -> None:
     runtime = stages(parse(DOCKERFILES[name]))[-1]
     by_cmd = {c.cmd: c for c in runtime}
     assert by_cmd["ENTRYPOINT"].value == ("python", "-m", f"sinergi_{name}")
     assert by_cmd["CMD"].value == ("serve",)
-    assert by_cmd["EXPOSE"].value == (str(APP_SERVICES[name]),)
+    assert by_cmd["EXPOSE"].value == (str(SERVED_IMAGES[name]),)
     healthcheck = by_cmd["HEALTHCHECK"]
     assert healthcheck.value[0] == "CMD" and "/healthz" in healthcheck.value[-1]
     env = dict(zip(by_cmd["ENV"].value[::2], by_cmd["ENV"].value[1::2], strict=True))
     prefix = f"SINERGI_{name.upper()}_"
     assert env[prefix + "HTTP_HOST"] == "0.0.0.0"
-    assert env[prefix + "HTTP_PORT"] == str(APP_SERVICES[name])
+    assert env[prefix + "HTTP_PORT"] == str(SERVED_IMAGES[name])
     assert env[prefix + "LOG_FORMAT"] == "json"
 
 
