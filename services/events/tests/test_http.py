@@ -8,6 +8,7 @@ import csv
 import io
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -17,6 +18,7 @@ from sinergi_events.app import MIGRATIONS, definition
 from sinergi_events.settings import EventsSettings
 from sinergi_kit.auth import Principal, Role, TokenVerifier
 from sinergi_kit.clock import utcnow
+from sinergi_kit.contracts.registry import PersonState
 from sinergi_kit.contracts.segments import SegmentFilter
 from sinergi_kit.migrations import upgrade
 from sinergi_kit.runtime import create_app
@@ -136,18 +138,26 @@ async def test_an_invitee_answers_gets_a_pass_and_is_let_in(client: httpx.AsyncC
     assert [r["event_id"] for r in compared.json()] == [event["id"]]
 
 
-async def test_cancel_sends_a_cancel_calendar_and_bad_links_are_problems(
-    client: httpx.AsyncClient,
-) -> None:
+async def published_with_invitee(
+    client: httpx.AsyncClient, invitee: PersonState
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A published event (through the API) and the invitation of one projected person."""
     event = (await client.post("/events", json=new_event(), headers=WRITER)).json()
     await client.post(f"/events/{event['id']}/publish", headers=WRITER)
     runtime = client.app.state.runtime  # type: ignore[attr-defined]
-    ctx = make_context(runtime.db, utcnow)
-    (person_id,) = await project(ctx, person("Rudi"))
+    (person_id,) = await project(make_context(runtime.db, utcnow), invitee)
     invited = await client.post(
         f"/events/{event['id']}/invitations", json={"person_id": str(person_id)}, headers=WRITER
     )
-    link = invited.json()["rsvp_path"]
+    assert invited.status_code == 201, invited.text
+    return event, invited.json()
+
+
+async def test_cancel_sends_a_cancel_calendar_and_bad_links_are_problems(
+    client: httpx.AsyncClient,
+) -> None:
+    event, invited = await published_with_invitee(client, person("Rudi"))
+    link = invited["rsvp_path"]
     cancelled = await client.post(
         f"/events/{event['id']}/cancel",
         json={"reason": {"id": "Banjir", "en": "Flooding"}},
@@ -165,28 +175,21 @@ async def test_cancel_sends_a_cancel_calendar_and_bad_links_are_problems(
     assert "Tautan undangan tidak dikenali" in unknown.json()["detail"]
     closed = await client.post(link, json={"response": "accepted"})
     assert closed.status_code == 410 and closed.json()["code"] == "rsvp_closed"
-    missing = await client.get(f"/events/{invited.json()['id']}", headers=VIEWER)
+    missing = await client.get(f"/events/{invited['id']}", headers=VIEWER)
     assert missing.status_code == 404 and missing.json()["code"] == "event_not_found"
 
 
 async def test_a_withdrawn_invitee_gets_a_cancel_for_their_calendar(
     client: httpx.AsyncClient,
 ) -> None:
-    event = (await client.post("/events", json=new_event(), headers=WRITER)).json()
-    await client.post(f"/events/{event['id']}/publish", headers=WRITER)
-    runtime = client.app.state.runtime  # type: ignore[attr-defined]
-    ctx = make_context(runtime.db, utcnow)
-    (person_id,) = await project(ctx, person("Rina", email="rina@example.id"))
-    invited = await client.post(
-        f"/events/{event['id']}/invitations", json={"person_id": str(person_id)}, headers=WRITER
-    )
-    link = invited.json()["rsvp_path"]
+    event, invited = await published_with_invitee(client, person("Rina", email="rina@example.id"))
+    link = invited["rsvp_path"]
     await client.post(link, json={"response": "accepted"})
     before = Calendar.from_ical((await client.get(link + "/invitation.ics")).text)
     assert before["method"] == "REQUEST"
 
     revoked = await client.post(
-        f"/events/{event['id']}/invitations/{invited.json()['id']}/revoke", headers=WRITER
+        f"/events/{event['id']}/invitations/{invited['id']}/revoke", headers=WRITER
     )
     assert revoked.json()["revoked_at"] is not None
     assert (await client.get(link)).status_code == 410
