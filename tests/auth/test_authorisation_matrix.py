@@ -259,9 +259,9 @@ async def test_every_route_answers_each_caller_as_the_policy_says(service: Servi
     async with httpx.AsyncClient(transport=transport, base_url="http://sinergi") as client:
         for (method, path), access in sorted(policy.items()):
             url = concrete(path)
-            body = {"json": {}} if method in ("POST", "PUT", "PATCH") else {}
+            body: dict[str, object] | None = {} if method in ("POST", "PUT", "PATCH") else None
             answers = {
-                caller: (await client.request(method, url, headers=headers, **body)).status_code
+                caller: (await client.request(method, url, headers=headers, json=body)).status_code
                 for caller, headers in callers(service).items()
             }
             for caller, status in answers.items():
