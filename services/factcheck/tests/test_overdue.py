@@ -42,6 +42,8 @@ def test_an_overdue_case_is_announced_once_per_deadline(api: Api) -> None:
     [alert] = _overdue_events(api)
     assert alert["case"]["id"] == late_id
     assert alert["time_limit_hours"] == 72
+    history = api.client.get(f"/cases/{late_id}", headers=kkd).json()["audit"]
+    assert [entry["action"] for entry in history].count("overdue_alerted") == 1
 
     triaged = api.client.post(f"/cases/{late_id}/triage", json={"urgency": "low"}, headers=kkd)
     assert triaged.status_code == 200

@@ -15,12 +15,13 @@ from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 
 from sinergi_factcheck.adapters.repository import case_from_row
-from sinergi_factcheck.adapters.tables import cases, overdue_alerts
+from sinergi_factcheck.adapters.tables import audit, cases, overdue_alerts
 from sinergi_factcheck.domain.cases import OPEN_STATUSES, time_limit
 from sinergi_factcheck.service_layer.context import Factcheck
 from sinergi_factcheck.settings import FactcheckSettings
-from sinergi_kit.clock import utcnow
+from sinergi_kit.clock import as_utc, utcnow
 from sinergi_kit.contracts.factcheck import CaseOverdueV1
+from sinergi_kit.ids import new_id
 from sinergi_kit.logging import get_logger
 from sinergi_kit.runtime import ServiceRuntime
 
@@ -51,6 +52,20 @@ async def _alert_batch(fc: Factcheck, now: datetime) -> int:
         await uow.session.execute(
             overdue_alerts.insert(),
             [{"case_id": row.id, "due_at": row.due_at, "alerted_at": now} for row in rows],
+        )
+        await uow.session.execute(
+            audit.insert(),
+            [
+                {
+                    "id": new_id(),
+                    "case_id": row.id,
+                    "at": now,
+                    "actor": "system",
+                    "action": "overdue_alerted",
+                    "detail": {"due_at": as_utc(row.due_at).isoformat()},
+                }
+                for row in rows
+            ],
         )
         for row in rows:
             case = case_from_row(row)
