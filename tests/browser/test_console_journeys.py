@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.expected_conditions import staleness_of
@@ -218,6 +220,43 @@ def test_a_fact_check_case_goes_through_the_verdict_form(browser: WebDriver, sta
     refusal = flash(browser)
     assert "flash-error" in (refusal.get_attribute("class") or "")
     assert refusal.text and browser.find_element(By.ID, "case-status").text == "Ditinjau"
+
+
+UNLABELLED_FIELDS = """
+return Array.from(document.querySelectorAll(
+    "input:not([type=hidden]), select, textarea"
+)).filter(field => !(field.id && document.querySelector(`label[for="${field.id}"]`))
+    && !field.getAttribute("aria-label")).map(field => field.name || field.outerHTML);
+"""
+
+
+def test_every_field_has_a_label_and_the_keyboard_focus_shows(
+    browser: WebDriver, stack: Stack
+) -> None:
+    for path in (
+        "/accounts",
+        "/people",
+        "/segments",
+        "/imports",
+        "/events/new",
+        "/cases",
+        "/notifications",
+    ):
+        browser.get(stack.console + path)
+        assert browser.execute_script(UNLABELLED_FIELDS) == [], path
+        assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "id"
+    browser.get(state["event"])
+    assert browser.execute_script(UNLABELLED_FIELDS) == []
+    browser.get(state["event"] + "/checkin")
+    assert browser.execute_script(UNLABELLED_FIELDS) == []
+
+    browser.get(stack.console + "/accounts")
+    ActionChains(browser).send_keys(Keys.TAB).perform()
+    skip = browser.switch_to.active_element
+    assert (skip.get_attribute("href") or "").endswith("#main")
+    assert skip.value_of_css_property("outline-style") == "solid"
+    ActionChains(browser).send_keys(Keys.ENTER).perform()
+    assert browser.switch_to.active_element.get_attribute("id") == "main"
 
 
 def test_a_viewer_sees_no_edit_controls(browser: WebDriver, stack: Stack) -> None:

@@ -175,3 +175,39 @@ async def test_an_unreachable_service_is_reported_not_crashed() -> None:
     await app.state.services.close()
     assert page.status_code == 503
     assert "Layanan events tidak dapat dihubungi" in page.text
+
+
+async def test_an_import_is_checked_first_then_applied_without_a_second_upload(
+    setup: Setup,
+) -> None:
+    rows = (
+        b"platform,handle,display_name,managed_by,category,district\n"
+        b"instagram,@info.diwek,Info Diwek,independent,community,Diwek\n"
+        b"myspace,x,Y,independent,community,\n"
+    )
+    await setup.sign_in("operator")
+    checked = await setup.console.post(
+        "/imports",
+        data={"kind": "accounts", "mode": "dry_run"},
+        files={"file": ("akun.csv", rows, "text/csv")},
+    )
+    assert checked.status_code == 200
+    report = checked.text.split('id="import-report"')[1]
+    assert "Hasil pemeriksaan (belum diterapkan)" in report
+    assert '<td class="num">3</td><td>platform</td>' in report  # row 3 refused, and why
+    listed = await setup.registry.get("/accounts", headers=setup.admin)
+    assert listed.json()["items"] == []  # a dry run changes nothing
+
+    carried = report.split('name="checked_file" value="')[1].split('"')[0]
+    applied = await setup.console.post(
+        "/imports",
+        data={
+            "kind": "accounts",
+            "mode": "apply",
+            "checked_file": carried,
+            "checked_name": "akun.csv",
+        },
+    )
+    assert "Hasil impor" in applied.text and 'id="apply-import"' not in applied.text
+    listed = await setup.registry.get("/accounts", headers=setup.admin)
+    assert [a["handle"] for a in listed.json()["items"]] == ["info.diwek"]
