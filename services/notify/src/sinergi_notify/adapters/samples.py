@@ -109,6 +109,19 @@ SAMPLES: dict[str, dict[str, Any]] = {
             "responded_at": None,
         }
     },
+    "case_overdue": {
+        "case": {
+            "id": "0193a000-0000-7000-8000-000000000007",
+            "status": "investigating",
+            "claim": "KPU menghapus pemilih yang tidak mencoblos dari DPT",
+            "urgency": "high",
+            "flags": {"election": True, "hate_speech": False, "potentially_criminal": False},
+            "assignee": "verifikator-kpu",
+            "due_at": "2026-11-22T15:00:00+00:00",
+            "opened_at": "2026-11-22T03:00:00+00:00",
+        },
+        "hours": 12.0,
+    },
     "account_verified": {
         "account": {
             "platform": "instagram",

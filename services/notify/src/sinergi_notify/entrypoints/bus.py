@@ -18,6 +18,7 @@ from sinergi_kit.contracts.events import (
 from sinergi_kit.contracts.factcheck import (
     AmplificationRequestedV1,
     CaseMergedV1,
+    CaseOverdueV1,
     ClarificationCorrectedV1,
     ClarificationPublishedV1,
     ClarificationRetractedV1,
@@ -74,6 +75,7 @@ def subscriptions(
                 ClarificationRetractedV1.event_type: h.on_clarification_changed,
                 AmplificationRequestedV1.event_type: h.on_amplification_requested,
                 ReferralSentV1.event_type: h.on_referral_sent,
+                CaseOverdueV1.event_type: h.on_case_overdue,
             },
         ),
     ]

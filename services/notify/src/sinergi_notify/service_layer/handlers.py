@@ -25,6 +25,7 @@ from sinergi_kit.contracts.events import (
 from sinergi_kit.contracts.factcheck import (
     AmplificationRequestedV1,
     CaseMergedV1,
+    CaseOverdueV1,
     ClarificationCorrectedV1,
     ClarificationPublishedV1,
     ClarificationRetractedV1,
@@ -577,4 +578,41 @@ class EventHandlers:
                 if "liaison" in row.roles
             ],
             self.clock(),
+        )
+
+    async def on_case_overdue(
+        self, uow: UnitOfWork, envelope: Envelope, event: CaseOverdueV1
+    ) -> None:
+        """Remind the verifiers of the organisation a late case is assigned to. A case not
+        assigned yet is KKD's own, listed on its overdue queue."""
+        case = event.case
+        if case.organization_id is None:
+            return
+        rows = (
+            await uow.session.execute(
+                select(recipients.c.id, recipients.c.roles).where(
+                    recipients.c.organization_id == case.organization_id,
+                    recipients.c.erased.is_(False),
+                )
+            )
+        ).all()
+        now = self.clock()
+        context = {"case": case.model_dump(mode="json"), "hours": event.time_limit_hours}
+        await enqueue(
+            uow.session,
+            self.settings,
+            [
+                NotificationRequest(
+                    source_event_id=envelope.id,
+                    source_type=envelope.type,
+                    recipient_id=row.id,
+                    category="factcheck_result",
+                    template_key="case_overdue",
+                    context=context,
+                    expires_at=default_expiry(self.settings, now),
+                )
+                for row in rows
+                if "verifier" in row.roles
+            ],
+            now,
         )
