@@ -115,3 +115,32 @@ async def test_two_service_instances_on_one_database_share_the_limit_and_send_on
     assert {(r.state, r.attempts) for r in rows} == {("sent", 1)}
     sent = await second.published()
     assert sorted(e.subject_id() for e in sent) == sorted(str(r.id) for r in rows)
+
+
+async def test_a_throttled_channel_does_not_hold_up_the_others(
+    notify_factory: NotifyFactory, receiver: Receiver, smtp: MailCatcher
+) -> None:
+    notify = await notify_factory(
+        receiver,
+        ladder=["whatsapp", "email"],
+        rate_per_s={"whatsapp": 1.0},
+        rate_burst={"whatsapp": 1.0},
+        sender_batch_size=2,
+    )
+    for n in range(3):
+        person = await notify.person(whatsapp=f"+62812345670{n}0")
+        await notify.deliver(invitation_issued(person))
+        notify.clock.advance(0.001)  # the WhatsApp messages are the oldest
+    mailed = await notify.person(email="surel@example.id")
+    await notify.deliver(invitation_issued(mailed))
+    sender = notify.sender()
+
+    await sender.run_once()  # one WhatsApp token; the second message waits its turn
+    await sender.run_once()  # the email goes although WhatsApp is still throttled
+    assert len(receiver.requests) == 1 and smtp.store.received == 1
+    queued = [r for r in await notify.rows() if r.state == "pending"]
+    assert len(queued) == 2 and {r.channel for r in queued} == {"whatsapp"}
+    for _ in range(2):  # one token a second
+        notify.clock.advance(1.0)
+        await sender.drain()
+    assert len(receiver.requests) == 3

@@ -245,6 +245,7 @@ class Sender:
                     deferred,
                 )
             granted: list[dict[str, Any]] = []
+            queued: list[dict[str, Any]] = []
             for channel, group in ready.items():
                 rate = s.rate_per_s.get(channel, 0.0)
                 burst = s.rate_burst.get(channel, max(1.0, rate))
@@ -252,8 +253,21 @@ class Sender:
                     session, channel, len(group), rate=rate, burst=burst, now=now
                 )
                 granted.extend(group[:count])
+                # The rest wait their turn at the channel's rate, so the next claims find
+                # other channels' messages instead of the same throttled rows.
+                queued.extend(
+                    {"b_id": row["id"], "b_until": now + timedelta(seconds=turn / rate)}
+                    for turn, row in enumerate(group[count:], start=1)
+                )
+            if queued:
+                await session.execute(
+                    update(notifications)
+                    .where(n.id == bindparam("b_id"))
+                    .values(next_attempt_at=bindparam("b_until")),
+                    queued,
+                )
             claims = await self._lease(session, granted, people, now)
-        return len(skipped) + len(deferred) + len(granted), claims
+        return len(skipped) + len(deferred) + len(granted) + len(queued), claims
 
     async def _plan_awaiting(
         self,
