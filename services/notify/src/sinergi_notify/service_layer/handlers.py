@@ -545,22 +545,25 @@ class EventHandlers:
             self.clock(),
         )
 
-    async def on_referral_sent(
-        self, uow: UnitOfWork, envelope: Envelope, event: ReferralSentV1
+    async def _tell_organisation(
+        self,
+        uow: UnitOfWork,
+        envelope: Envelope,
+        organization_id: UUID,
+        role: str,
+        template_key: str,
+        context: dict[str, Any],
+        expires_at: datetime,
     ) -> None:
-        """Tell the partner body's liaisons."""
-        referral = event.referral
-        if referral.organization_id is None:
-            return
+        """One factcheck notification to each person of the organisation with ``role``."""
         rows = (
             await uow.session.execute(
                 select(recipients.c.id, recipients.c.roles).where(
-                    recipients.c.organization_id == referral.organization_id,
+                    recipients.c.organization_id == organization_id,
                     recipients.c.erased.is_(False),
                 )
             )
         ).all()
-        context = {"referral": referral.model_dump(mode="json")}
         await enqueue(
             uow.session,
             self.settings,
@@ -570,15 +573,31 @@ class EventHandlers:
                     source_type=envelope.type,
                     recipient_id=row.id,
                     category="factcheck_result",
-                    template_key="referral",
+                    template_key=template_key,
                     context=context,
-                    expires_at=referral.deadline,
+                    expires_at=expires_at,
                 )
                 for row in rows
-                if "liaison" in row.roles
+                if role in row.roles
             ],
             self.clock(),
         )
+
+    async def on_referral_sent(
+        self, uow: UnitOfWork, envelope: Envelope, event: ReferralSentV1
+    ) -> None:
+        """Tell the partner body's liaisons."""
+        referral = event.referral
+        if referral.organization_id is not None:
+            await self._tell_organisation(
+                uow,
+                envelope,
+                referral.organization_id,
+                "liaison",
+                "referral",
+                {"referral": referral.model_dump(mode="json")},
+                referral.deadline,
+            )
 
     async def on_case_overdue(
         self, uow: UnitOfWork, envelope: Envelope, event: CaseOverdueV1
@@ -586,33 +605,13 @@ class EventHandlers:
         """Remind the verifiers of the organisation a late case is assigned to. A case not
         assigned yet is KKD's own, listed on its overdue queue."""
         case = event.case
-        if case.organization_id is None:
-            return
-        rows = (
-            await uow.session.execute(
-                select(recipients.c.id, recipients.c.roles).where(
-                    recipients.c.organization_id == case.organization_id,
-                    recipients.c.erased.is_(False),
-                )
+        if case.organization_id is not None:
+            await self._tell_organisation(
+                uow,
+                envelope,
+                case.organization_id,
+                "verifier",
+                "case_overdue",
+                {"case": case.model_dump(mode="json"), "hours": event.time_limit_hours},
+                default_expiry(self.settings, self.clock()),
             )
-        ).all()
-        now = self.clock()
-        context = {"case": case.model_dump(mode="json"), "hours": event.time_limit_hours}
-        await enqueue(
-            uow.session,
-            self.settings,
-            [
-                NotificationRequest(
-                    source_event_id=envelope.id,
-                    source_type=envelope.type,
-                    recipient_id=row.id,
-                    category="factcheck_result",
-                    template_key="case_overdue",
-                    context=context,
-                    expires_at=default_expiry(self.settings, now),
-                )
-                for row in rows
-                if "verifier" in row.roles
-            ],
-            now,
-        )
