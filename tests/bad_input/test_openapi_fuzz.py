@@ -34,7 +34,7 @@ CHECKS = [
     response_schema_conformance,
 ]
 SEED = 20221122
-EXAMPLES_PER_MODE = {"sqlite": 4, "postgresql": 2}
+EXAMPLES_PER_MODE = {"sqlite": 3, "postgresql": 1}
 """Per operation and generation mode: enough to find what the schema lets through, small
 enough that every service on both backends is fuzzed in about two minutes."""
 
