@@ -14,7 +14,6 @@ from fastapi.responses import JSONResponse, Response
 
 from sinergi_console.api import ApiProblemError
 from sinergi_console.charts import bar_chart
-from sinergi_console.choices import label, options
 from sinergi_console.registry import next_url
 from sinergi_console.web import Page, SignedIn
 
@@ -59,7 +58,6 @@ async def list_events(page: SignedIn, request: Request) -> Response:
         "events.html",
         events=found["items"],
         next=next_url(request, found.get("next_cursor")),
-        label=lambda kind, value: label(kind, value, page.lang),
     )
 
 
@@ -140,8 +138,7 @@ async def event_detail(page: SignedIn, event_id: UUID) -> Response:
         segments=segments,
         starts_input=_input_time(event["starts_at"]),
         ends_input=_input_time(event["ends_at"]),
-        role_options=options("invitation_role", page.lang),
-        label=lambda kind, value: label(kind, value, page.lang),
+        role_options=page.options("invitation_role"),
     )
 
 

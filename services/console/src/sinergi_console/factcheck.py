@@ -10,7 +10,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from sinergi_console.charts import bar_chart
-from sinergi_console.choices import label, options
 from sinergi_console.web import SignedIn
 
 router = APIRouter()
@@ -31,8 +30,7 @@ async def queue(page: SignedIn, request: Request) -> Response:
         cases=found,
         status=status,
         overdue=overdue,
-        status_options=options("case_status", page.lang),
-        label=lambda kind, value: label(kind, value, page.lang),
+        status_options=page.options("case_status"),
     )
 
 
@@ -44,8 +42,6 @@ async def case(page: SignedIn, case_id: UUID) -> Response:
         detail=detail,
         case=detail["case"],
         flags=FLAGS,
-        options=lambda kind: options(kind, page.lang),
-        label=lambda kind, value: label(kind, value, page.lang),
     )
 
 

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from sinergi_console.charts import bar_chart
-from sinergi_console.choices import label, options
 from sinergi_console.registry import next_url
 from sinergi_console.web import SignedIn
 
@@ -31,7 +30,7 @@ async def notifications(page: SignedIn, request: Request) -> Response:
     chart = bar_chart(
         page.t("notify.by_state"),
         summary["by_state"],
-        {k: label("notification_state", k, page.lang) for k in summary["by_state"]},
+        {k: page.label("notification_state", k) for k in summary["by_state"]},
     )
     return page.render(
         "notifications.html",
@@ -41,8 +40,7 @@ async def notifications(page: SignedIn, request: Request) -> Response:
         event_id=event_id,
         chart=chart,
         dead=False,
-        state_options=options("notification_state", page.lang),
-        label=lambda kind, value: label(kind, value, page.lang),
+        state_options=page.options("notification_state"),
     )
 
 
@@ -59,7 +57,6 @@ async def dead_letters(page: SignedIn, request: Request) -> Response:
         items=found["items"],
         next=next_url(request, found.get("next_cursor")),
         dead=True,
-        label=lambda kind, value: label(kind, value, page.lang),
     )
 
 

@@ -14,7 +14,6 @@ from fastapi.responses import Response
 
 from sinergi_console.api import ApiProblemError
 from sinergi_console.charts import bar_chart
-from sinergi_console.choices import label, options
 from sinergi_console.web import SignedIn
 
 router = APIRouter()
@@ -42,8 +41,6 @@ async def accounts(page: SignedIn, request: Request) -> Response:
         filters=filters,
         accounts=found["items"],
         next=next_url(request, found.get("next_cursor")),
-        options=lambda kind: options(kind, page.lang),
-        label=lambda kind, value: label(kind, value, page.lang),
     )
 
 
@@ -59,8 +56,7 @@ async def people(page: SignedIn, request: Request) -> Response:
         role=role,
         people=found["items"],
         next=next_url(request, found.get("next_cursor")),
-        role_options=options("person_role", page.lang),
-        label=lambda kind, value: label(kind, value, page.lang),
+        role_options=page.options("person_role"),
     )
 
 
@@ -72,8 +68,7 @@ async def organizations(page: SignedIn, request: Request) -> Response:
         "organizations.html",
         kind=kind,
         organizations=found,
-        kind_options=options("organization_kind", page.lang),
-        label=lambda k, value: label(k, value, page.lang),
+        kind_options=page.options("organization_kind"),
     )
 
 
@@ -84,7 +79,7 @@ async def stats(page: SignedIn) -> Response:
         bar_chart(
             page.t(f"stats.{dimension}"),
             counts[f"by_{dimension}"],
-            {k: label(kind, k, page.lang) for k in counts[f"by_{dimension}"]},
+            {k: page.label(kind, k) for k in counts[f"by_{dimension}"]},
         )
         for dimension, kind in (
             ("platform", "platform"),
@@ -155,8 +150,6 @@ async def segments(page: SignedIn) -> Response:
     return page.render(
         "segments.html",
         segments=found,
-        options=lambda kind: options(kind, page.lang),
-        label=lambda kind, value: label(kind, value, page.lang),
     )
 
 
@@ -193,5 +186,4 @@ async def segment(page: SignedIn, segment_id: UUID) -> Response:
         segment=state,
         filter_json=json.dumps(state["filter"], ensure_ascii=False),
         preview=preview,
-        label=lambda kind, value: label(kind, value, page.lang),
     )

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from sinergi_console.api import ApiProblemError, Caller, Services
+from sinergi_console.choices import label, options
 from sinergi_console.session import LANG_COOKIE, Operator, chosen_lang, current_operator
 from sinergi_kit.i18n import Lang, translate
 
@@ -60,10 +61,23 @@ class Page:
     def t(self, key: str, **params: object) -> str:
         return translate(key, self.lang, **params)
 
+    def label(self, kind: str, value: Any) -> str:
+        return label(kind, value, self.lang)
+
+    def options(self, kind: str) -> list[tuple[str, str]]:
+        return options(kind, self.lang)
+
     def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         flash = _read_flash(self.request)
         body = environment.get_template(template).render(
-            page=self, t=self.t, operator=self.operator, lang=self.lang, flash=flash, **context
+            page=self,
+            t=self.t,
+            label=self.label,
+            options=self.options,
+            operator=self.operator,
+            lang=self.lang,
+            flash=flash,
+            **context,
         )
         response = HTMLResponse(body, status_code=status_code)
         response.headers["Content-Language"] = self.lang
