@@ -7,6 +7,7 @@ checked is printed (``pytest -s``)."""
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from sqlalchemy.engine.url import make_url
 
 from sinergi_kit.nats_server import EmbeddedNats
 from sinergi_kit.testing.plugin import asyncpg_dsn
@@ -133,10 +135,19 @@ def restart_postgresql(url: str) -> None:
     wait_until(answers, timeout_s=60, poll_s=0.5)
 
 
-def can_restart_postgresql() -> bool:
-    return shutil.which("pg_ctlcluster") is not None and subprocess.run(
+def can_restart_postgresql(url: str) -> bool:
+    """Only the cluster of this machine that the tests use, and only as root."""
+    if shutil.which("pg_lsclusters") is None or os.geteuid() != 0:
+        return False
+    listed = subprocess.run(
         ["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=False
-    ).stdout.split()[:2] == list(PG_CLUSTER)
+    ).stdout.split()
+    address = make_url(url)
+    return listed[:3] == [*PG_CLUSTER, str(address.port or 5432)] and address.host in (
+        "127.0.0.1",
+        "localhost",
+        "::1",
+    )
 
 
 def fault_plan(seed: int, *, postgres: bool) -> dict[str, Fault]:
@@ -176,7 +187,7 @@ def faulty_platform(
         return postgres_url
 
     with running_platform(restartable_nats.url, database_for, tmp_path) as platform:
-        with_postgres = postgres_url is not None and can_restart_postgresql()
+        with_postgres = postgres_url is not None and can_restart_postgresql(postgres_url)
         plan = fault_plan(seed, postgres=with_postgres)
         print(
             f"\nfault run on {backend}, seed {seed}: "
