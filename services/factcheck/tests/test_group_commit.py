@@ -15,6 +15,8 @@ from sinergi_factcheck.adapters.repository import Cases
 from sinergi_factcheck.adapters.tables import rate_buckets, reports
 from sinergi_factcheck.service_layer.context import Factcheck
 from sinergi_factcheck.service_layer.intake import (
+    MAX_BATCH,
+    IntakeWriter,
     RateLimitedError,
     Receipt,
     SubmitReport,
@@ -166,3 +168,25 @@ def test_rate_limits_hold_across_replicas(make_api: Any) -> None:
             await db.dispose()
 
     assert asyncio.run(buckets()) >= 4
+
+
+def test_the_relay_is_woken_once_the_queue_has_drained(database_url: str) -> None:
+    async def scenario(fc: Factcheck) -> tuple[int, int]:
+        wakes: list[int] = []
+        fc.intake = IntakeWriter(
+            UnitOfWorkFactory(fc.db, fc.uow.tables, lambda: wakes.append(1)), fc.matcher
+        )
+        transactions = CountingUnitsOfWork(fc.intake.uow)
+        fc.intake.uow = transactions  # type: ignore[assignment]
+        await fc.matcher.sync(fc.db)  # every report below joins the queue in the same turn
+        reports = MAX_BATCH + 6
+        await asyncio.gather(
+            *(
+                submit_report(fc, SubmitReport(text=f"Pesan berantai ke-{i}"), channel="public")
+                for i in range(reports)
+            )
+        )
+        return transactions.opened, len(wakes)
+
+    transactions, wakes = run_with_factcheck(database_url, scenario)
+    assert (transactions, wakes) == (2, 1)

@@ -212,10 +212,17 @@ class _Batch:
 
 
 class IntakeWriter:
-    """The group commit of reports (see the module's docstring)."""
+    """The group commit of reports (see the module's docstring).
+
+    The outbox relay is woken once the queue has drained, not after every batch: on SQLite its
+    marking of published rows takes the one write lock, and a batch that finds the lock taken
+    waits in SQLite's busy handler. Under a steady stream of reports the relay publishes on its
+    poll interval instead."""
 
     def __init__(self, uow: UnitOfWorkFactory, matcher: Matcher) -> None:
-        self.uow = uow
+        self._relay = uow
+        self.uow = UnitOfWorkFactory(uow.db, uow.tables, self._committed)
+        self._unannounced = False
         self.matcher = matcher
         self._queue: list[_Pending] = []
         self._drainer: asyncio.Task[None] | None = None
@@ -246,6 +253,12 @@ class IntakeWriter:
                 _settle(pending, RuntimeError("intake stopped"))
             self._queue.clear()
             self._drainer = None
+            if self._unannounced:
+                self._unannounced = False
+                self._relay.notify_committed()
+
+    def _committed(self) -> None:
+        self._unannounced = True
 
     async def _write_isolating(self, batch: list[_Pending]) -> list[Outcome]:
         try:
