@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, Table, event, text
+from sqlalchemy import DateTime, Dialect, MetaData, Table, TypeDecorator, event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -24,6 +25,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from sinergi_kit.clock import as_utc
 
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(column_0_label)s",
@@ -39,6 +42,23 @@ _READ_ONLY = "sinergi_read_only"
 
 def make_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UtcTimestamp(TypeDecorator[datetime]):
+    """A point in time, stored in UTC and read back zone-aware on every backend.
+
+    SQLite has no zoned type: SQLAlchemy writes a datetime's wall-clock digits and drops its
+    offset, so 12:13+07:00 would come back as 12:13 UTC. Converting on the way in keeps the
+    instant; naive values are UTC by the storage rule."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
 
 
 def normalise_url(url: str) -> str:

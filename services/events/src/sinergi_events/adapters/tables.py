@@ -6,7 +6,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -16,7 +15,7 @@ from sqlalchemy import (
     Uuid,
 )
 
-from sinergi_kit.db import make_metadata
+from sinergi_kit.db import UtcTimestamp, make_metadata
 from sinergi_kit.messaging.tables import messaging_tables
 
 metadata = make_metadata()
@@ -24,7 +23,7 @@ messaging = messaging_tables(metadata)
 
 
 def _at(name: str, nullable: bool = False) -> Column[object]:
-    return Column(name, DateTime(timezone=True), nullable=nullable)
+    return Column(name, UtcTimestamp(), nullable=nullable)
 
 
 # The local projections of registry accounts, people and segments (never read from the

@@ -13,7 +13,7 @@ from sinergi_events.domain.invitations import Invitation
 from sinergi_events.domain.reports import FunnelCounts, FunnelRow, rate
 from sinergi_events.service_layer.checkin import ScanOutcome
 from sinergi_events.service_layer.reports import EventAttendance
-from sinergi_kit.clock import WIB
+from sinergi_kit.clock import WIB, UtcDateTime
 from sinergi_kit.contracts.events import (
     EventKind,
     EventStatus,
@@ -31,8 +31,8 @@ def local(value: datetime) -> str:
 
 
 class AgendaItemOut(BaseModel):
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: UtcDateTime
+    ends_at: UtcDateTime
     starts_at_local: str
     title: LocalizedText
     speakers: list[str]
@@ -53,13 +53,13 @@ class EventOut(BaseModel):
     theme: LocalizedText
     description: str
     venue: Venue
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: UtcDateTime
+    ends_at: UtcDateTime
     starts_at_local: str
     ends_at_local: str
     timezone: str = "Asia/Jakarta"
     capacity: int | None
-    rsvp_deadline: datetime | None
+    rsvp_deadline: UtcDateTime | None
     organisers: list[str]
     organizer_email: str
     agenda: list[AgendaItemOut]
@@ -126,13 +126,13 @@ class InvitationOut(BaseModel):
     response: RsvpResponse
     seat: SeatStatus
     waitlist_position: int | None
-    offer_expires_at: datetime | None
-    revoked_at: datetime | None
+    offer_expires_at: UtcDateTime | None
+    revoked_at: UtcDateTime | None
     erased: bool
     pass_version: int
     pass_revoked: bool
     inside: bool
-    first_entry_at: datetime | None
+    first_entry_at: UtcDateTime | None
     rsvp_path: str | None
 
     @classmethod
@@ -178,11 +178,11 @@ class PublicEvent(BaseModel):
     kind: EventKind
     status: EventStatus
     venue: Venue
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: UtcDateTime
+    ends_at: UtcDateTime
     starts_at_local: str
     ends_at_local: str
-    rsvp_deadline: datetime | None
+    rsvp_deadline: UtcDateTime | None
     agenda: list[AgendaItemOut]
     guests_of_honour: list[str]
 
@@ -193,8 +193,8 @@ class RsvpView(BaseModel):
     response: RsvpResponse
     seat: SeatStatus
     waitlist_position: int | None
-    offer_expires_at: datetime | None
-    answers_until: datetime
+    offer_expires_at: UtcDateTime | None
+    answers_until: UtcDateTime
     message: str
     calendar_path: str
     pass_path: str | None
@@ -233,7 +233,7 @@ class ScanOut(BaseModel):
     direction: str
     invitation_id: UUID | None
     person_id: UUID | None
-    scanned_at: datetime
+    scanned_at: UtcDateTime
     replayed: bool
 
     @classmethod
@@ -294,7 +294,7 @@ class AttendanceOut(BaseModel):
     event_id: UUID
     title: LocalizedText
     status: EventStatus
-    starts_at: datetime
+    starts_at: UtcDateTime
     capacity: int | None
     walk_ins: int
     total: FunnelOut

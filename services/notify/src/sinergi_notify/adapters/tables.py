@@ -6,7 +6,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    DateTime,
     Float,
     Index,
     Integer,
@@ -17,7 +16,7 @@ from sqlalchemy import (
     Uuid,
 )
 
-from sinergi_kit.db import make_metadata
+from sinergi_kit.db import UtcTimestamp, make_metadata
 from sinergi_kit.messaging.tables import messaging_tables
 
 metadata = make_metadata()
@@ -41,7 +40,7 @@ recipients = Table(
     Column("organization_id", Uuid, nullable=True),
     Column("consents", JSON, nullable=False),  # purpose -> granted
     Column("erased", Boolean, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UtcTimestamp(), nullable=False),
     Index("ix_recipients_organization_id", "organization_id"),
 )
 
@@ -63,7 +62,7 @@ preferences = Table(
     Column("quiet_end", String(5), nullable=True),
     Column("timezone", String(60), nullable=True),
     Column("webhook_url", String(500), nullable=True),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UtcTimestamp(), nullable=False),
 )
 
 suppressions = Table(
@@ -73,7 +72,7 @@ suppressions = Table(
     Column("address", String(254), primary_key=True),
     Column("reason", Text, nullable=False),
     Column("notification_id", Uuid, nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcTimestamp(), nullable=False),
 )
 
 templates = Table(
@@ -90,7 +89,7 @@ templates = Table(
     Column("origin", String(10), nullable=False),  # default | custom
     Column("active", Boolean, nullable=False),
     Column("created_by", String(200), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcTimestamp(), nullable=False),
     UniqueConstraint("key", "channel", "locale", "version"),
 )
 
@@ -116,7 +115,7 @@ reports = Table(
     metadata,
     Column("id", Uuid, primary_key=True),
     Column("case_id", Uuid, nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", UtcTimestamp(), nullable=False),
     Index("ix_reports_case_id", "case_id"),
 )
 
@@ -142,19 +141,19 @@ notifications = Table(
     Column("reason", String(40), nullable=True),
     Column("attempts", Integer, nullable=False),
     Column("generation", Integer, nullable=False),
-    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
-    Column("lease_until", DateTime(timezone=True), nullable=True),
+    Column("next_attempt_at", UtcTimestamp(), nullable=False),
+    Column("lease_until", UtcTimestamp(), nullable=True),
     Column("leased_by", String(64), nullable=True),
-    Column("expires_at", DateTime(timezone=True), nullable=True),
-    Column("digest_at", DateTime(timezone=True), nullable=True),
+    Column("expires_at", UtcTimestamp(), nullable=True),
+    Column("digest_at", UtcTimestamp(), nullable=True),
     Column("bundled_into", Uuid, nullable=True),
     Column("escalated_from", Uuid, nullable=True),
     Column("provider_id", String(200), nullable=True),
     Column("last_error", Text, nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-    Column("sent_at", DateTime(timezone=True), nullable=True),
-    Column("delivered_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UtcTimestamp(), nullable=False),
+    Column("updated_at", UtcTimestamp(), nullable=False),
+    Column("sent_at", UtcTimestamp(), nullable=True),
+    Column("delivered_at", UtcTimestamp(), nullable=True),
     UniqueConstraint("source_event_id", "recipient_id", "channel"),
     Index("ix_notifications_state_next_attempt_at", "state", "next_attempt_at"),
     Index("ix_notifications_recipient_id", "recipient_id"),
@@ -171,8 +170,8 @@ attempts = Table(
     Column("generation", Integer, nullable=False),
     Column("channel", String(20), nullable=False),
     Column("worker", String(64), nullable=False),
-    Column("started_at", DateTime(timezone=True), nullable=False),
-    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("started_at", UtcTimestamp(), nullable=False),
+    Column("finished_at", UtcTimestamp(), nullable=True),
     Column("outcome", String(20), nullable=True),  # sent | temporary | permanent | lease_expired
     Column("status", Integer, nullable=True),
     Column("detail", Text, nullable=True),
@@ -185,5 +184,5 @@ rate_buckets = Table(
     metadata,
     Column("channel", String(20), primary_key=True),
     Column("tokens", Float, nullable=False),
-    Column("refreshed_at", DateTime(timezone=True), nullable=False),
+    Column("refreshed_at", UtcTimestamp(), nullable=False),
 )

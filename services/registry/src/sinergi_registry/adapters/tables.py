@@ -7,7 +7,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -18,7 +17,7 @@ from sqlalchemy import (
     Uuid,
 )
 
-from sinergi_kit.db import make_metadata
+from sinergi_kit.db import UtcTimestamp, make_metadata
 from sinergi_kit.http.idempotency import idempotency_table
 from sinergi_kit.messaging.tables import messaging_tables
 
@@ -29,8 +28,8 @@ idempotency_keys = idempotency_table(metadata)
 
 def _timestamps() -> list[Column[object]]:
     return [
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("updated_at", DateTime(timezone=True), nullable=False),
+        Column("created_at", UtcTimestamp(), nullable=False),
+        Column("updated_at", UtcTimestamp(), nullable=False),
     ]
 
 
@@ -94,7 +93,7 @@ follower_snapshots = Table(
     Column("id", Uuid, primary_key=True),
     Column("account_id", Uuid, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
     Column("followers", Integer, nullable=False),
-    Column("observed_at", DateTime(timezone=True), nullable=False),
+    Column("observed_at", UtcTimestamp(), nullable=False),
     Column("source", String(100), nullable=False),
     Index("ix_follower_snapshots_account", "account_id", "observed_at"),
 )
@@ -108,7 +107,7 @@ verification_changes = Table(
     Column("to_status", String(20), nullable=False),
     Column("by", String(200), nullable=False),
     Column("reason", Text, nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcTimestamp(), nullable=False),
     Index("ix_verification_changes_account", "account_id", "at"),
 )
 
@@ -122,7 +121,7 @@ people = Table(
     Column("whatsapp", String(20), nullable=True, unique=True),
     Column("organization_id", Uuid, nullable=True, index=True),
     Column("state", Text, nullable=True),
-    Column("erased_at", DateTime(timezone=True), nullable=True),
+    Column("erased_at", UtcTimestamp(), nullable=True),
     *_timestamps(),
 )
 
@@ -167,16 +166,16 @@ api_tokens = Table(
     Column("roles", JSON, nullable=False),
     Column("organization_id", Uuid, nullable=True),
     Column("created_by", String(200), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("revoked_at", DateTime(timezone=True), nullable=True),
-    Column("last_used_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UtcTimestamp(), nullable=False),
+    Column("revoked_at", UtcTimestamp(), nullable=True),
+    Column("last_used_at", UtcTimestamp(), nullable=True),
 )
 
 audit_log = Table(
     "audit_log",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcTimestamp(), nullable=False),
     Column("actor", String(200), nullable=False),
     Column("action", String(60), nullable=False),
     Column("resource_type", String(30), nullable=False),

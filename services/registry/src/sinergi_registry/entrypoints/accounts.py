@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
 from sinergi_kit.auth import Reader, Writer
+from sinergi_kit.clock import UtcDateTime
 from sinergi_kit.contracts.registry import (
     AccountCategory,
     AccountState,
@@ -50,7 +50,7 @@ class AccountPage(BaseModel):
 
 
 class FollowerSnapshot(BaseModel):
-    observed_at: datetime
+    observed_at: UtcDateTime
     followers: int
     source: str
 
