@@ -7,12 +7,20 @@ provider is called; every attempt of a notification carries the same idempotency
 receiver. Claims take row locks with SKIP LOCKED on PostgreSQL and run under SQLite's
 BEGIN IMMEDIATE, so replicas never claim the same row; a crashed sender's lease expires and
 another sender takes the row over.
+
+Once a channel has answered, the answer is kept in memory and its write retried until the
+database takes it, while the leases are kept: a database outage between the provider's
+acceptance and the outcome's write must not turn into a second send. For the same reason a
+sender takes over expired leases only after a whole lease period of unbroken contact with
+the database: when it was itself cut off (or has just started), the holder may have been cut
+off by the same outage rather than have crashed, and gets that time to record its outcome.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
 import random
 import socket
@@ -29,6 +37,7 @@ from sinergi_kit.ids import new_id
 from sinergi_kit.logging import get_logger
 from sinergi_kit.uow import UnitOfWorkFactory
 from sinergi_notify.adapters.channels.base import ChannelAdapter, OutgoingMessage
+from sinergi_notify.adapters.outage import database_unavailable
 from sinergi_notify.adapters.rate_limit import take_tokens
 from sinergi_notify.adapters.rendering import Renderer, RenderError
 from sinergi_notify.adapters.repository import (
@@ -128,6 +137,8 @@ class Sender:
         )
         self._semaphore = asyncio.Semaphore(settings.sender_concurrency)
         self._unsubscribe_key = settings.unsubscribe_key()
+        self._in_contact_since: datetime | None = None
+        self._record_retry_cap_s = min(2.0, settings.lease_s / 3)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Loop until ``stop`` is set; the batch in flight is finished and recorded first, so
@@ -147,17 +158,52 @@ class Sender:
 
     async def run_once(self) -> int:
         """One claim, send and record cycle; returns how many due rows it decided on."""
-        decided, claims = await self._claim()
+        try:
+            decided, claims = await self._claim()
+        except Exception as exc:
+            self._note_failure(exc)
+            raise
+        if self._in_contact_since is None:
+            self._in_contact_since = self.clock()
         if claims:
             keeper = asyncio.create_task(self._keep_leases([claim.id for claim in claims]))
             try:
                 outcomes = await asyncio.gather(*(self._send(claim) for claim in claims))
+                await self._record_until_written(list(zip(claims, outcomes, strict=True)))
             finally:
                 keeper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await keeper
-            await self._record(list(zip(claims, outcomes, strict=True)))
         return decided
+
+    def _note_failure(self, exc: BaseException) -> None:
+        if database_unavailable(exc):
+            self._in_contact_since = None
+
+    def _may_take_over(self, now: datetime) -> bool:
+        since = self._in_contact_since
+        return since is not None and now - since >= timedelta(seconds=self.settings.lease_s)
+
+    async def _record_until_written(self, results: Sequence[tuple[Claim, Outcome]]) -> None:
+        """What the channels answered is written however long the database is unavailable;
+        the lease keeper goes on extending the leases meanwhile, so no row is released."""
+        delay_s = 0.05
+        for failures in itertools.count(1):
+            try:
+                await self._record(results)
+                return
+            except Exception as exc:
+                if not database_unavailable(exc):
+                    raise
+                self._in_contact_since = None
+                log.warning(
+                    "sender.record_retrying",
+                    failures=failures,
+                    notifications=len(results),
+                    error=f"{type(exc).__name__}: {exc}"[:300],
+                )
+            await asyncio.sleep(delay_s * (0.5 + self.rand()))
+            delay_s = min(delay_s * 2, self._record_retry_cap_s)
 
     async def _keep_leases(self, ids: list[UUID]) -> None:
         """Extend the leases of a batch still in flight (a slow provider must not let
@@ -172,7 +218,8 @@ class Sender:
                         .where(n.id.in_(ids), n.leased_by == self.worker, n.state == "sending")
                         .values(lease_until=self.clock() + timedelta(seconds=self.settings.lease_s))
                     )
-            except Exception:
+            except Exception as exc:
+                self._note_failure(exc)
                 log.exception("sender.lease_renewal_failed")
 
     async def drain(self, timeout_s: float = 30.0) -> None:
@@ -188,17 +235,11 @@ class Sender:
         now = self.clock()
         s = self.settings
         n = notifications.c
-        query = (
-            select(notifications)
-            .where(
-                or_(
-                    and_(n.state.in_(DUE_STATES), n.next_attempt_at <= now),
-                    and_(n.state == "sending", n.lease_until < now),
-                )
-            )
-            .order_by(n.next_attempt_at)
-            .limit(s.sender_batch_size)
-        )
+        due = and_(n.state.in_(DUE_STATES), n.next_attempt_at <= now)
+        if self._may_take_over(now):
+            due = or_(due, and_(n.state == "sending", n.lease_until < now))
+        query = select(notifications).where(due).order_by(n.next_attempt_at)
+        query = query.limit(s.sender_batch_size)
         async with self.db.sessions() as session, session.begin():
             if not self.db.is_sqlite:
                 query = query.with_for_update(skip_locked=True)
