@@ -2,7 +2,7 @@
 
 A scan is idempotent by its nonce: the first outcome is stored with the nonce and a repeat
 gets that same outcome back without any effect. Live scans from many door devices are
-applied in small batches (group commit, see ``batching``), each scan deciding on the state
+applied in small batches (group commit, see the kit's ``batching``), each scan deciding on the state
 the scans before it left; offline scans are applied in the order they were taken, with the
 time the device recorded.
 """

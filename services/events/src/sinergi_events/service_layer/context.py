@@ -11,8 +11,8 @@ from typing import Any
 from sinergi_events.domain.events import Event
 from sinergi_events.domain.invitations import Invitation
 from sinergi_events.domain.tokens import Signer
-from sinergi_events.service_layer.batching import Batcher
 from sinergi_events.settings import EventsSettings
+from sinergi_kit.batching import Batcher
 from sinergi_kit.clock import utcnow
 from sinergi_kit.contracts.events import InvitationSnapshot
 from sinergi_kit.db import Database
@@ -27,7 +27,7 @@ class EventsContext:
     public_base_url: str = ""
     clock: Callable[[], datetime] = field(default=utcnow)
     reminder_batch_size: int = 5_000
-    door: Batcher[Any, Any] = field(default_factory=Batcher)
+    door: Batcher[Any, Any] = field(default_factory=lambda: Batcher(name="events-door"))
     """Group commit of live scans (see ``checkin.scan``)."""
 
     @property

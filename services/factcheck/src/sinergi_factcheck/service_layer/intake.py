@@ -5,13 +5,13 @@ wait in a queue and go together in the next transaction — their rate-limit cha
 cases, reports and events — and each request still gets its own answer once that transaction
 has committed. On SQLite (one writer at a time) this turns many small transactions queueing
 for the lock into a few larger ones. A batch that fails as a whole is written again one report
-at a time, so one bad report never costs the others their answer."""
+at a time, so one bad report never costs the others their answer (the kit's ``batching``)."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
@@ -30,6 +30,7 @@ from sinergi_factcheck.domain.intake import MAX_TEXT, MAX_URLS, clean_text, clea
 from sinergi_factcheck.domain.matching.index import Match, MatchIndex
 from sinergi_factcheck.domain.matching.text import normalise_text
 from sinergi_factcheck.service_layer.matching import Matcher
+from sinergi_kit.batching import Batcher
 from sinergi_kit.clock import utcnow
 from sinergi_kit.contracts.factcheck import (
     CaseOpenedV1,
@@ -42,13 +43,10 @@ from sinergi_kit.contracts.factcheck import (
 )
 from sinergi_kit.http.problems import ProblemError
 from sinergi_kit.ids import new_id
-from sinergi_kit.logging import get_logger
 from sinergi_kit.uow import UnitOfWork, UnitOfWorkFactory
 
 if TYPE_CHECKING:
     from sinergi_factcheck.service_layer.context import Factcheck
-
-log = get_logger(__name__)
 
 MAX_BATCH = 64
 PRUNE_INTERVAL_S = 60.0
@@ -157,11 +155,10 @@ async def submit_report(
     return await fc.intake.submit(prepared, charge)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Pending:
     report: Prepared | ProblemError
     charge: rate_buckets.Charge
-    done: asyncio.Future[Receipt]
 
 
 Outcome = Receipt | Exception
@@ -224,54 +221,26 @@ class IntakeWriter:
         self.uow = UnitOfWorkFactory(uow.db, uow.tables, self._committed)
         self._unannounced = False
         self.matcher = matcher
-        self._queue: list[_Pending] = []
-        self._drainer: asyncio.Task[None] | None = None
+        self._batcher: Batcher[_Pending, Receipt] = Batcher(
+            MAX_BATCH, name="factcheck-intake", on_idle=self._drained
+        )
         self._pruned_at = float("-inf")
 
     async def submit(self, report: Prepared | ProblemError, charge: rate_buckets.Charge) -> Receipt:
-        done: asyncio.Future[Receipt] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Pending(report, charge, done))
-        if self._drainer is None:
-            self._drainer = asyncio.create_task(self._drain(), name="factcheck-intake")
-        return await done
-
-    async def _drain(self) -> None:
         try:
-            while self._queue:
-                batch = self._queue[:MAX_BATCH]
-                del self._queue[:MAX_BATCH]
-                try:
-                    outcomes = await self._write_isolating(batch)
-                except BaseException as exc:
-                    for pending in batch:
-                        _settle(pending, exc if isinstance(exc, Exception) else RuntimeError())
-                    raise
-                for pending, outcome in zip(batch, outcomes, strict=True):
-                    _settle(pending, outcome)
-        finally:
-            for pending in self._queue:
-                _settle(pending, RuntimeError("intake stopped"))
-            self._queue.clear()
-            self._drainer = None
-            if self._unannounced:
-                self._unannounced = False
-                self._relay.notify_committed()
+            return await self._batcher.submit(_Pending(report, charge), self._write)
+        except StaleStateError as exc:
+            raise ProblemError(409, "stale_state", detail_key="factcheck.stale") from exc
 
     def _committed(self) -> None:
         self._unannounced = True
 
-    async def _write_isolating(self, batch: list[_Pending]) -> list[Outcome]:
-        try:
-            return await self._write(batch)
-        except Exception as exc:
-            if len(batch) > 1:
-                log.warning("factcheck.intake_batch_split", reports=len(batch), error=repr(exc))
-                return [o for pending in batch for o in await self._write_isolating([pending])]
-            if isinstance(exc, StaleStateError):
-                return [ProblemError(409, "stale_state", detail_key="factcheck.stale")]
-            return [exc]
+    def _drained(self) -> None:
+        if self._unannounced:
+            self._unannounced = False
+            self._relay.notify_committed()
 
-    async def _write(self, batch: list[_Pending]) -> list[Outcome]:
+    async def _write(self, batch: Sequence[_Pending]) -> list[Outcome]:
         now = utcnow()
         wall = time.time()
         outcomes: list[Outcome] = []
@@ -375,15 +344,6 @@ def _better(first: Match | None, second: Match | None) -> Match | None:
     if first is None or (second is not None and second.score > first.score):
         return second
     return first
-
-
-def _settle(pending: _Pending, outcome: Outcome) -> None:
-    if pending.done.done():
-        return
-    if isinstance(outcome, Exception):
-        pending.done.set_exception(outcome)
-    else:
-        pending.done.set_result(outcome)
 
 
 async def _answer(session: AsyncSession, case_id: UUID) -> Answer | None:
