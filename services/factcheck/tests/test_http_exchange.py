@@ -95,6 +95,46 @@ def test_amplification_tasks_confirmed_through_token_links(api: Api) -> None:
     assert len(event["campaign"]["tasks"]) == 5
 
 
+def test_share_confirmations_spend_their_links_rate_not_the_offices_reports(
+    make_api: Any,
+) -> None:
+    """Account managers behind one office address each confirm through their own link; only a
+    link confirming again and again is refused, and it is told so."""
+    api: Api = make_api(
+        intake_burst_per_client=3,
+        intake_per_minute_per_client=1,
+        share_confirmation_burst_per_link=2,
+        share_confirmations_per_minute_per_link=1,
+    )
+    _, clarification_id = published_case(api)
+    accounts = [str(uuid4()) for _ in range(6)]
+    campaign = api.client.post(
+        f"/clarifications/{clarification_id}/campaigns",
+        json={"targets": [{"segment": "OPD", "account_ids": accounts}]},
+        headers=api.as_(KKD),
+    ).json()
+    tokens = [task["confirm_url"].rsplit("/", 1)[1] for task in campaign["tasks"]]
+    statuses = [
+        api.client.post(
+            f"/share/{token}", json={"post_url": f"https://x.com/opd/status/{n}"}
+        ).status_code
+        for n, token in enumerate(tokens)
+    ]
+    assert statuses == [200] * 6
+    again = api.client.post(f"/share/{tokens[0]}", json={"post_url": "https://x.com/opd/2"})
+    assert again.status_code == 200
+    refused = api.client.post(
+        f"/share/{tokens[0]}",
+        json={"post_url": "https://x.com/opd/3"},
+        headers={"Accept-Language": "en"},
+    )
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) >= 1
+    assert refused.json()["detail"].startswith("This link has confirmed too often")
+    assert api.client.get(f"/share/{tokens[0]}").json()["post_url"] == "https://x.com/opd/2"
+    assert api.client.post("/reports", json={"text": "hoaks baru soal banjir"}).status_code == 201
+
+
 def test_claim_review_import_maps_ratings_and_groups_into_cases(api: Api) -> None:
     feed = {
         "@context": "https://schema.org",

@@ -34,6 +34,14 @@ class FactcheckSettings(ServiceSettings):
     match_suggest_threshold: float = Field(default=70.0, ge=0, le=100)
     match_merge_threshold: float = Field(default=88.0, ge=0, le=100)
     share_deadline_hours: int = Field(default=24, ge=1)
+    share_confirmations_per_minute_per_link: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often one share link may confirm again once its burst is spent. The "
+        "link's token is the credential, so confirmations do not spend the public intake's "
+        "per-client reports: many account managers behind one office address each confirm.",
+    )
+    share_confirmation_burst_per_link: float = Field(default=5.0, ge=1)
     overdue_check_interval_s: float = Field(
         default=60.0, gt=0, description="How often open cases are checked against their limit."
     )

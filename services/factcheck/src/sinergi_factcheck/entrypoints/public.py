@@ -1,5 +1,6 @@
 """What anyone may call without signing in: report a hoax, read the verdicts, confirm a
-share. Rate limited per client address and per reporter contact."""
+share. Reports and uploads are rate limited per client address and per reporter contact; a
+share confirmation only per share link, whose token is its credential."""
 
 from __future__ import annotations
 
@@ -43,15 +44,18 @@ def factcheck(request: Request) -> Factcheck:
     return fc
 
 
-def _too_many(request: Request, wait: float) -> JSONResponse:
-    """A 429 problem: the client or the contact has used up its reports."""
+def _too_many(
+    request: Request, wait: float, detail_key: str = "factcheck.rate_limited"
+) -> JSONResponse:
+    """A 429 problem: the client or the contact has used up its reports (or a share link
+    its confirmations)."""
     seconds = max(1, math.ceil(wait))
     lang = negotiate(request.headers.get("accept-language"))
     return problem_response(
         request,
         429,
         "rate_limited",
-        detail=translate("factcheck.rate_limited", lang, seconds=seconds),
+        detail=translate(detail_key, lang, seconds=seconds),
         headers={"Retry-After": str(seconds)},
     )
 
@@ -188,7 +192,7 @@ async def view_share(token: str, request: Request) -> amplification.ShareView:
 async def confirm_share(
     token: str, command: amplification.Confirm, request: Request
 ) -> amplification.ShareView | JSONResponse:
-    fc = factcheck(request)
-    if refused := await _limited(request, fc):
-        return refused
-    return await amplification.confirm_share(fc, token, command)
+    try:
+        return await amplification.confirm_share(factcheck(request), token, command)
+    except RateLimitedError as exc:
+        return _too_many(request, exc.wait_s, "factcheck.share_rate_limited")

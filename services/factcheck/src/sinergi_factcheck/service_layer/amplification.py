@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -18,6 +19,7 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sinergi_factcheck.adapters import rate_buckets
 from sinergi_factcheck.adapters.repository import Clarifications, record_audit
 from sinergi_factcheck.adapters.tables import campaigns, clarifications, share_tasks
 from sinergi_factcheck.domain.audience import share_audience
@@ -25,6 +27,7 @@ from sinergi_factcheck.domain.matching.urls import InvalidUrlError, normalise_ur
 from sinergi_factcheck.domain.publication import share_kit
 from sinergi_factcheck.service_layer import directory
 from sinergi_factcheck.service_layer.context import Factcheck
+from sinergi_factcheck.service_layer.intake import RateLimitedError
 from sinergi_kit.auth import Principal
 from sinergi_kit.clock import as_utc, utcnow
 from sinergi_kit.contracts.factcheck import (
@@ -250,7 +253,9 @@ async def view_share(fc: Factcheck, token: str) -> ShareView:
 
 
 async def confirm_share(fc: Factcheck, token: str, command: Confirm) -> ShareView:
-    """Records (or updates) the URL of the account's post. The token is the credential."""
+    """Records (or updates) the URL of the account's post. The token is the credential, so
+    only the link's own rate is spent (``RateLimitedError`` once it is used up), and only by a
+    link that exists."""
     try:
         post_url = normalise_url(command.post_url)
     except InvalidUrlError as exc:
@@ -258,14 +263,19 @@ async def confirm_share(fc: Factcheck, token: str, command: Confirm) -> ShareVie
             422, "invalid_url", detail_key="factcheck.invalid_url", url=command.post_url[:200]
         ) from exc
     now = utcnow()
+    token_sha256 = _token_hash(token)
     async with fc.uow() as uow:
         result = await uow.session.execute(
             update(share_tasks)
-            .where(share_tasks.c.token_sha256 == _token_hash(token))
+            .where(share_tasks.c.token_sha256 == token_sha256)
             .values(post_url=post_url, confirmed_at=now)
         )
         if getattr(result, "rowcount", 0) != 1:
             raise ProblemError(404, "share_not_found", detail_key="factcheck.share_not_found")
+        charge = [(f"share:{token_sha256}", fc.share_link_rate)]
+        (wait,) = await rate_buckets.take(uow.session, [charge], time.time())
+        if wait:
+            raise RateLimitedError(wait)
     return await _task_by_token(fc, token)
 
 

@@ -33,6 +33,7 @@ class Factcheck:
     intake: IntakeWriter = field(init=False)
     client_rate: Rate = field(init=False)
     contact_rate: Rate = field(init=False)
+    share_link_rate: Rate = field(init=False)
 
     def __post_init__(self) -> None:
         s = self.settings
@@ -40,6 +41,9 @@ class Factcheck:
         self.intake = IntakeWriter(self.uow, self.matcher)
         self.client_rate = Rate(s.intake_per_minute_per_client, s.intake_burst_per_client)
         self.contact_rate = Rate(s.intake_per_minute_per_contact, s.intake_burst_per_contact)
+        self.share_link_rate = Rate(
+            s.share_confirmations_per_minute_per_link, s.share_confirmation_burst_per_link
+        )
 
     def charge(self, client: str, contact: str | None = None) -> rate_buckets.Charge:
         """The buckets a public request spends from: its client's, then its contact's (a

@@ -28,6 +28,11 @@ register_messages(
             "id": "Terlalu banyak laporan. Coba lagi dalam {seconds} detik.",
             "en": "Too many reports. Try again in {seconds} seconds.",
         },
+        "factcheck.share_rate_limited": {
+            "id": "Tautan ini terlalu sering dipakai untuk konfirmasi. "
+            "Coba lagi dalam {seconds} detik.",
+            "en": "This link has confirmed too often. Try again in {seconds} seconds.",
+        },
         "factcheck.case_not_found": {"id": "Kasus tidak ditemukan.", "en": "Case not found."},
         "factcheck.case_out_of_scope": {
             "id": "Kasus ini bukan wewenang organisasi Anda.",
