@@ -240,34 +240,40 @@ def _venue() -> dict[str, Any]:
     }
 
 
-def _create_meetup(platform: Platform, operator: str) -> dict[str, Any]:
-    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
-    return dict(
-        platform.call(
-            "POST",
-            "events",
-            "/events",
-            as_=operator,
-            json={
-                "kind": "kopilaborasi",
-                "title": {
-                    "id": "Kopilaborasi Pegiat Media Sosial Jombang",
-                    "en": "Kopilaborasi: Jombang's social-media managers meet",
-                },
-                "theme": {
-                    "id": "Bersama melawan hoaks menjelang pemilu",
-                    "en": "Together against hoaxes before the election",
-                },
-                "venue": _venue(),
-                "starts_at": starts.isoformat(),
-                "ends_at": (starts + timedelta(hours=3)).isoformat(),
-                "capacity": CAPACITY,
-                "organisers": ["Diskominfo Kabupaten Jombang", "KKD Kabupaten Jombang"],
-                "guests_of_honour": ["Bupati Jombang", "Ketua DPRD", "Kapolres Jombang"],
-                "reminders": [{"offset_minutes": REMINDER_OFFSET_MIN, "audiences": ["accepted"]}],
+def create_meetup(
+    platform: Platform,
+    operator: str,
+    starts: datetime,
+    capacity: int,
+    reminders: tuple[dict[str, Any], ...] = (),
+) -> dict[str, Any]:
+    """A Kopilaborasi meetup of three hours, published."""
+    event = platform.call(
+        "POST",
+        "events",
+        "/events",
+        as_=operator,
+        json={
+            "kind": "kopilaborasi",
+            "title": {
+                "id": "Kopilaborasi Pegiat Media Sosial Jombang",
+                "en": "Kopilaborasi: Jombang's social-media managers meet",
             },
-        )
+            "theme": {
+                "id": "Bersama melawan hoaks menjelang pemilu",
+                "en": "Together against hoaxes before the election",
+            },
+            "venue": _venue(),
+            "starts_at": starts.isoformat(),
+            "ends_at": (starts + timedelta(hours=3)).isoformat(),
+            "capacity": capacity,
+            "organisers": ["Diskominfo Kabupaten Jombang", "KKD Kabupaten Jombang"],
+            "guests_of_honour": ["Bupati Jombang", "Ketua DPRD", "Kapolres Jombang"],
+            "reminders": list(reminders),
+        },
     )
+    platform.call("POST", "events", f"/events/{event['id']}/publish", as_=operator)
+    return dict(event)
 
 
 def invite_segment(
@@ -311,9 +317,9 @@ def _token_of(mail: Mail) -> str:
 def kopilaborasi(platform: Platform, setting: Setting) -> Meetup:
     operator = setting.operator
     everyone = set().union(*setting.members.values())
-    event = _create_meetup(platform, operator)
-    event_id = event["id"]
-    platform.call("POST", "events", f"/events/{event_id}/publish", as_=operator)
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+    reminder = {"offset_minutes": REMINDER_OFFSET_MIN, "audiences": ["accepted"]}
+    event_id = create_meetup(platform, operator, starts, CAPACITY, (reminder,))["id"]
     for name, segment_id in setting.segments.items():
         invite_segment(platform, operator, event_id, segment_id, len(setting.members[name]))
     platform.checkpoint("segments invited")
@@ -462,10 +468,23 @@ class Clarification:
     expected_mail: dict[str, Counter[str]]
 
 
-def hoax_to_amplification(platform: Platform, setting: Setting) -> Clarification:
-    kkd = platform.token("kkd-sari", Role.VERIFIER, name="Sari (KKD)")
-    kpu = platform.token("kpu-budi", Role.VERIFIER, KPU, "Budi (KPU)")
-    bawaslu = platform.token("bawaslu-rina", Role.VERIFIER, BAWASLU, "Rina (Bawaslu)")
+@dataclass(frozen=True)
+class Verifiers:
+    kkd: str
+    kpu: str
+    bawaslu: str
+
+    @classmethod
+    def of(cls, platform: Platform) -> Verifiers:
+        return cls(
+            platform.token("kkd-sari", Role.VERIFIER, name="Sari (KKD)"),
+            platform.token("kpu-budi", Role.VERIFIER, KPU, "Budi (KPU)"),
+            platform.token("bawaslu-rina", Role.VERIFIER, BAWASLU, "Rina (Bawaslu)"),
+        )
+
+
+def report_hoax(platform: Platform, kkd: str) -> str:
+    """Two citizens report the same hoax in other words; both reports land in one case."""
     first = platform.call(
         "POST",
         "factcheck",
@@ -502,9 +521,14 @@ def hoax_to_amplification(platform: Platform, setting: Setting) -> Clarification
         }
     ]
     assert len(holding) == 1, "the second report was not matched to the first one's case"
-    case_id = holding[0]
     platform.checkpoint("second report matched")
+    return str(holding[0])
 
+
+def publish_verdict(platform: Platform, case_id: str, verifiers: Verifiers) -> dict[str, Any]:
+    """KPU investigates and rates the claim; KPU's own approval is refused, Bawaslu's taken;
+    KKD publishes the clarification with its ClaimReview."""
+    kkd, kpu, bawaslu = verifiers.kkd, verifiers.kpu, verifiers.bawaslu
     for path, body, token in (
         ("triage", {"urgency": "high", "flags": {"election": True}}, kkd),
         ("assign", {"assignee": "kpu-budi", "organization_id": str(KPU)}, kkd),
@@ -536,6 +560,14 @@ def hoax_to_amplification(platform: Platform, setting: Setting) -> Clarification
     assert review["reviewRating"]["alternateName"].startswith("DISINFORMASI"), review
     assert review["url"] == clarification["url"]
     platform.checkpoint("clarification published")
+    return dict(clarification)
+
+
+def hoax_to_amplification(platform: Platform, setting: Setting) -> Clarification:
+    verifiers = Verifiers.of(platform)
+    kkd = verifiers.kkd
+    case_id = report_hoax(platform, kkd)
+    clarification = publish_verdict(platform, case_id, verifiers)
 
     verdicts = platform.mailbox.wait_for("[DISINFORMASI]", 2)
     assert sorted(m.to for m in verdicts) == sorted(REPORTERS)

@@ -147,6 +147,22 @@ class Platform:
         verifier = TokenVerifier(ServiceSettings(jwt_secret=JWT_SECRET))
         return verifier.issue(Principal(subject, frozenset({role}), organization_id, name))
 
+    def request(
+        self, method: str, service: str, path: str, *, as_: str | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        """One HTTP call; a refused connection (a service restarting) is tried again."""
+        headers = dict(kwargs.pop("headers", {}))
+        if as_ is not None:
+            headers["authorization"] = f"Bearer {as_}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                return self.client(service).request(method, path, headers=headers, **kwargs)
+            except httpx.ConnectError:  # never reached the service: safe to send again
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
     def call(
         self,
         method: str,
@@ -157,20 +173,8 @@ class Platform:
         expect: int | tuple[int, ...] = (200, 201),
         **kwargs: Any,
     ) -> Any:
-        """One HTTP call; a refused connection (a service restarting) is tried again."""
-        headers = dict(kwargs.pop("headers", {}))
-        if as_ is not None:
-            headers["authorization"] = f"Bearer {as_}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                response = self.client(service).request(method, path, headers=headers, **kwargs)
-            except httpx.ConnectError:  # never reached the service: safe to send again
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-                continue
-            break
+        """One HTTP call whose status must be one of ``expect``; its JSON body or its text."""
+        response = self.request(method, service, path, as_=as_, **kwargs)
         expected = (expect,) if isinstance(expect, int) else expect
         assert response.status_code in expected, (
             f"{method} {service}{path}: {response.status_code} {response.text[:500]}"
@@ -264,6 +268,6 @@ def running_platform(
         for client in platform.clients.values():
             client.close()
     finally:
-        for process in processes.values():
-            process.stop()
+        with ThreadPoolExecutor(len(processes)) as pool:  # each waits for its own shutdown
+            list(pool.map(ServiceProcess.stop, processes.values()))
         smtp.catcher.stop()

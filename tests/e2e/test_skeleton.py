@@ -3,53 +3,24 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from sinergi_kit.auth import Principal, Role, TokenVerifier
-from sinergi_kit.testing.processes import ServiceProcess, wait_until
+from sinergi_kit.auth import Role
+from sinergi_kit.testing.processes import wait_until
 from sinergi_kit.tracing import TraceParent
-from sinergi_registry.settings import RegistrySettings
+
+from .platform import Platform
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def service_databases(
-    request: pytest.FixtureRequest, tmp_path: Path, postgres_database_factory: Callable[[], str]
-) -> Callable[[str], str]:
-    if request.param == "sqlite":
-        return lambda name: f"sqlite+aiosqlite:///{tmp_path / (name + '.db')}"
-    return lambda _name: postgres_database_factory()
-
-
-@pytest.fixture
-def services(
-    clean_nats: str, tmp_path: Path, service_databases: Callable[[str], str]
-) -> Iterator[dict[str, ServiceProcess]]:
-    started: dict[str, ServiceProcess] = {}
-    try:
-        for name in ("registry", "events", "notify", "factcheck"):
-            process = ServiceProcess(
-                name, service_databases(name), clean_nats, tmp_path / f"{name}.log"
-            )
-            process.start()
-            started[name] = process
-        yield started
-    finally:
-        for process in started.values():
-            process.stop()
-
-
 def test_an_account_registered_reaches_the_events_directory_with_its_trace(
-    services: dict[str, ServiceProcess],
+    platform: Platform,
 ) -> None:
-    registry, events = services["registry"], services["events"]
-    operator = Principal("e2e-operator", frozenset({Role.OPERATOR}))
-    auth = {"authorization": "Bearer " + TokenVerifier(RegistrySettings()).issue(operator)}
+    registry, events = platform.processes["registry"], platform.processes["events"]
+    auth = {"authorization": "Bearer " + platform.token("e2e-operator", Role.OPERATOR)}
     trace = TraceParent.new()
     created = httpx.post(
         registry.base_url + "/accounts",
@@ -104,7 +75,7 @@ def test_an_account_registered_reaches_the_events_directory_with_its_trace(
     assert duplicate.json()["code"] == "account_exists"
     assert "already registered" in duplicate.json()["detail"]
 
-    for process in services.values():
+    for process in platform.processes.values():
         assert httpx.get(process.base_url + "/healthz").json()["service"] == process.name
         metrics = httpx.get(process.base_url + "/metrics").text
         assert "sinergi_outbox_lag_seconds" in metrics
