@@ -187,6 +187,7 @@ POLICY: dict[str, dict[tuple[str, str], Access]] = {
         ("POST", "/referrals/{referral_id}/response"): VERIFIERS,
         ("GET", "/referrals/{referral_id}/bundle"): VERIFIERS,
         ("POST", "/clarifications/{clarification_id}/campaigns"): VERIFIERS,
+        ("GET", "/campaigns"): KKD_VERIFIERS,
         ("GET", "/campaigns/{campaign_id}/progress"): KKD_VERIFIERS,
         ("POST", "/imports/claimreview"): KKD_VERIFIERS,
         ("GET", "/stats"): VERIFIERS,

@@ -11,10 +11,10 @@ from .support import KPU, Api
 from .test_http_workflow import KKD, PUBLISH, case_of, report, to_review
 
 
-def published_case(api: Api) -> tuple[str, str]:
-    case_id = case_of(
-        api, report(api, "Pencoblosan Pemilu 2024 diundur ke bulan Juni")["report_id"]
-    )
+def published_case(
+    api: Api, claim: str = "Pencoblosan Pemilu 2024 diundur ke bulan Juni"
+) -> tuple[str, str]:
+    case_id = case_of(api, report(api, claim)["report_id"])
     to_review(api, case_id, election=False, author_org=KPU)
     assert api.client.post(f"/cases/{case_id}/approve", headers=api.as_(KKD)).status_code == 200
     clarification = api.client.post(
@@ -133,6 +133,49 @@ def test_share_confirmations_spend_their_links_rate_not_the_offices_reports(
     assert refused.json()["detail"].startswith("This link has confirmed too often")
     assert api.client.get(f"/share/{tokens[0]}").json()["post_url"] == "https://x.com/opd/2"
     assert api.client.post("/reports", json={"text": "hoaks baru soal banjir"}).status_code == 201
+
+
+def test_campaigns_are_listed_per_case_and_overall_newest_first_with_progress(
+    api: Api,
+) -> None:
+    def launch(clarification_id: str, accounts: int) -> dict[str, Any]:
+        ids = [str(uuid4()) for _ in range(accounts)]
+        response = api.client.post(
+            f"/clarifications/{clarification_id}/campaigns",
+            json={"targets": [{"segment": "OPD", "account_ids": ids}]},
+            headers=api.as_(KKD),
+        )
+        assert response.status_code == 201, response.text
+        campaign: dict[str, Any] = response.json()
+        return campaign
+
+    case_id, clarification_id = published_case(api)
+    _, other_clarification_id = published_case(api, "Jembatan Ploso ambruk diterjang banjir")
+    first = launch(clarification_id, 2)
+    elsewhere = launch(other_clarification_id, 1)
+    second = launch(clarification_id, 3)
+    token = second["tasks"][0]["confirm_url"].rsplit("/", 1)[1]
+    api.client.post(f"/share/{token}", json={"post_url": "https://x.com/opd/status/1"})
+
+    of_case = api.client.get(f"/campaigns?case_id={case_id}", headers=api.as_(KKD)).json()
+    assert [c["id"] for c in of_case["items"]] == [second["id"], first["id"]]
+    assert [(c["tasks"], c["confirmed"]) for c in of_case["items"]] == [(3, 1), (2, 0)]
+    assert of_case["items"][0]["case_id"] == case_id
+    assert of_case["items"][0]["title"] == PUBLISH["title_id"]
+    assert of_case["next_cursor"] is None
+
+    seen: list[str] = []
+    cursor: str | None = None
+    for _ in range(4):
+        query = f"/campaigns?limit=2{f'&cursor={cursor}' if cursor else ''}"
+        page = api.client.get(query, headers=api.as_(KKD)).json()
+        seen += [c["id"] for c in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [second["id"], elsewhere["id"], first["id"]]
+    partner = api.client.get("/campaigns", headers=api.as_("kpu-1", KPU))
+    assert partner.status_code == 403
 
 
 def test_claim_review_import_maps_ratings_and_groups_into_cases(api: Api) -> None:

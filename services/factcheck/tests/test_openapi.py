@@ -30,3 +30,10 @@ def test_claimreview_is_documented_as_json_ld(tmp_path: Any) -> None:
     document = paths(tmp_path)
     for path in ("/claimreview", "/clarifications/{clarification_id}/claimreview"):
         assert "application/ld+json" in document[path]["get"]["responses"]["200"]["content"]
+
+
+def test_the_campaign_list_documents_its_filter_and_cursor(tmp_path: Any) -> None:
+    listed = paths(tmp_path)["/campaigns"]["get"]
+    assert {p["name"] for p in listed["parameters"]} == {"case_id", "cursor", "limit"}
+    schema = listed["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema["$ref"].endswith("/CampaignPage")

@@ -228,6 +228,23 @@ async def request_amplification(
 
 
 @router.get(
+    "/campaigns",
+    response_model=amplification.CampaignPage,
+    summary="Amplification campaigns, newest first, of one case or of all, with their progress",
+)
+async def list_campaigns(
+    request: Request,
+    principal: Verifier,
+    case_id: Annotated[UUID | None, Query(description="Only this case's campaigns")] = None,
+    cursor: Annotated[UUID | None, Query(description="next_cursor of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> amplification.CampaignPage:
+    return await amplification.campaigns_page(
+        factcheck(request), principal, case_id=case_id, cursor=cursor, limit=limit
+    )
+
+
+@router.get(
     "/campaigns/{campaign_id}/progress",
     response_model=amplification.Progress,
     summary="Share progress per segment",

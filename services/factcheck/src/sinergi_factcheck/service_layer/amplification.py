@@ -92,6 +92,23 @@ class Progress(BaseModel):
     segments: list[SegmentProgress]
 
 
+class CampaignSummary(BaseModel):
+    id: UUID
+    case_id: UUID
+    clarification_id: UUID
+    title: str = Field(description="The clarification's title (Indonesian)")
+    deadline: datetime
+    requested_by: str
+    requested_at: datetime
+    tasks: int
+    confirmed: int
+
+
+class CampaignPage(BaseModel):
+    items: list[CampaignSummary]
+    next_cursor: UUID | None = Field(description="Give as cursor for the next (older) page")
+
+
 class ShareView(BaseModel):
     title_id: str
     title_en: str
@@ -311,3 +328,67 @@ async def progress(fc: Factcheck, principal: Principal, campaign_id: UUID) -> Pr
         confirmed=sum(s.confirmed for s in segments),
         segments=segments,
     )
+
+
+async def campaigns_page(
+    fc: Factcheck,
+    principal: Principal,
+    *,
+    case_id: UUID | None = None,
+    cursor: UUID | None = None,
+    limit: int = 50,
+) -> CampaignPage:
+    """Campaigns newest first (their ids are time-ordered), of one case or of all, each with
+    its tasks and confirmations so far."""
+    fc.ensure_kkd(principal)
+    c = campaigns.c
+    statement = (
+        select(
+            c.id,
+            clarifications.c.case_id,
+            c.clarification_id,
+            clarifications.c.title_id,
+            c.deadline,
+            c.requested_by,
+            c.requested_at,
+        )
+        .join(clarifications, clarifications.c.id == c.clarification_id)
+        .order_by(c.id.desc())
+        .limit(limit + 1)
+    )
+    if case_id is not None:
+        statement = statement.where(clarifications.c.case_id == case_id)
+    if cursor is not None:
+        statement = statement.where(c.id < cursor)
+    async with fc.db.read() as session:
+        found = (await session.execute(statement)).all()
+        rows = found[:limit]
+        counts: dict[UUID, tuple[int, int]] = {}
+        if rows:
+            tally = (
+                select(
+                    share_tasks.c.campaign_id,
+                    func.count().label("tasks"),
+                    func.count(share_tasks.c.confirmed_at).label("confirmed"),
+                )
+                .where(share_tasks.c.campaign_id.in_([row.id for row in rows]))
+                .group_by(share_tasks.c.campaign_id)
+            )
+            counts = {r.campaign_id: (r.tasks, r.confirmed) for r in await session.execute(tally)}
+    items = []
+    for row in rows:
+        tasks, confirmed = counts.get(row.id, (0, 0))
+        items.append(
+            CampaignSummary(
+                id=row.id,
+                case_id=row.case_id,
+                clarification_id=row.clarification_id,
+                title=row.title_id,
+                deadline=as_utc(row.deadline),
+                requested_by=row.requested_by,
+                requested_at=as_utc(row.requested_at),
+                tasks=tasks,
+                confirmed=confirmed,
+            )
+        )
+    return CampaignPage(items=items, next_cursor=rows[-1].id if len(found) > limit else None)
