@@ -6,7 +6,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -19,7 +18,7 @@ from sqlalchemy import (
     Uuid,
 )
 
-from sinergi_kit.db import make_metadata
+from sinergi_kit.db import UtcTimestamp, make_metadata
 from sinergi_kit.messaging.tables import messaging_tables
 
 metadata = make_metadata()
@@ -40,9 +39,9 @@ cases = Table(
     Column("organization_id", Uuid, nullable=True),
     Column("rejection_reason", String(20), nullable=True),
     Column("merged_into", Uuid, nullable=True),
-    Column("due_at", DateTime(timezone=True), nullable=True),
-    Column("opened_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("due_at", UtcTimestamp(), nullable=True),
+    Column("opened_at", UtcTimestamp(), nullable=False),
+    Column("updated_at", UtcTimestamp(), nullable=False),
     Index("ix_cases_status_due_at", "status", "due_at"),
     Index("ix_cases_updated_at", "updated_at"),
 )
@@ -65,7 +64,7 @@ reports = Table(
     Column("contact_address", String(200), nullable=True),
     Column("contact_locale", String(2), nullable=True),
     Column("submitted_by", String(200), nullable=True),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", UtcTimestamp(), nullable=False),
     Index("ix_reports_case_id", "case_id"),
     Index("ix_reports_received_at", "received_at"),
 )
@@ -77,7 +76,7 @@ images = Table(
     Column("content_type", String(30), nullable=False),
     Column("size", Integer, nullable=False),
     Column("data", LargeBinary, nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", UtcTimestamp(), nullable=False),
 )
 
 evidence = Table(
@@ -93,7 +92,7 @@ evidence = Table(
     Column("archived_sha256", String(64), nullable=True),
     Column("note", Text, nullable=False),
     Column("added_by", String(200), nullable=False),
-    Column("added_at", DateTime(timezone=True), nullable=False),
+    Column("added_at", UtcTimestamp(), nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
     UniqueConstraint("case_id", "seq"),
@@ -109,10 +108,10 @@ verdicts = Table(
     Column("flags", JSON, nullable=False),
     Column("author", String(200), nullable=False),
     Column("author_organization_id", Uuid, nullable=True),
-    Column("drafted_at", DateTime(timezone=True), nullable=False),
+    Column("drafted_at", UtcTimestamp(), nullable=False),
     Column("approver", String(200), nullable=True),
     Column("approver_organization_id", Uuid, nullable=True),
-    Column("approved_at", DateTime(timezone=True), nullable=True),
+    Column("approved_at", UtcTimestamp(), nullable=True),
 )
 
 clarifications = Table(
@@ -132,8 +131,8 @@ clarifications = Table(
     Column("body_en", Text, nullable=False),
     Column("url", String(500), nullable=False),
     Column("claim_review", JSON, nullable=False),
-    Column("published_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("published_at", UtcTimestamp(), nullable=False),
+    Column("updated_at", UtcTimestamp(), nullable=False),
     Index("ix_clarifications_published_at", "published_at"),
 )
 
@@ -147,7 +146,7 @@ clarification_log = Table(
     Column("note_id", Text, nullable=False),
     Column("note_en", Text, nullable=False),
     Column("actor", String(200), nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcTimestamp(), nullable=False),
     Index("ix_clarification_log_clarification_id", "clarification_id"),
 )
 
@@ -161,13 +160,13 @@ referrals = Table(
     Column("organization_id", Uuid, nullable=True),
     Column("reason", Text, nullable=False),
     Column("status", String(20), nullable=False),
-    Column("deadline", DateTime(timezone=True), nullable=False),
+    Column("deadline", UtcTimestamp(), nullable=False),
     Column("evidence_bundle", JSON, nullable=False),
     Column("evidence_bundle_sha256", String(64), nullable=False),
     Column("sent_by", String(200), nullable=False),
-    Column("sent_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", UtcTimestamp(), nullable=False),
     Column("response", Text, nullable=True),
-    Column("responded_at", DateTime(timezone=True), nullable=True),
+    Column("responded_at", UtcTimestamp(), nullable=True),
     Index("ix_referrals_case_id", "case_id"),
 )
 
@@ -177,9 +176,9 @@ campaigns = Table(
     Column("id", Uuid, primary_key=True),
     Column("clarification_id", Uuid, ForeignKey("clarifications.id"), nullable=False),
     Column("share_kit", JSON, nullable=False),
-    Column("deadline", DateTime(timezone=True), nullable=False),
+    Column("deadline", UtcTimestamp(), nullable=False),
     Column("requested_by", String(200), nullable=False),
-    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("requested_at", UtcTimestamp(), nullable=False),
 )
 
 share_tasks = Table(
@@ -192,7 +191,7 @@ share_tasks = Table(
     Column("segment_id", Uuid, nullable=True),
     Column("token_sha256", String(64), nullable=False, unique=True),
     Column("post_url", String(2048), nullable=True),
-    Column("confirmed_at", DateTime(timezone=True), nullable=True),
+    Column("confirmed_at", UtcTimestamp(), nullable=True),
     Index("ix_share_tasks_campaign_id", "campaign_id"),
 )
 
@@ -201,7 +200,7 @@ audit = Table(
     metadata,
     Column("id", Uuid, primary_key=True),
     Column("case_id", Uuid, nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcTimestamp(), nullable=False),
     Column("actor", String(200), nullable=False),
     Column("action", String(40), nullable=False),
     Column("detail", JSON, nullable=False),
@@ -223,8 +222,8 @@ overdue_alerts = Table(
     "overdue_alerts",
     metadata,
     Column("case_id", Uuid, primary_key=True),
-    Column("due_at", DateTime(timezone=True), primary_key=True),
-    Column("alerted_at", DateTime(timezone=True), nullable=False),
+    Column("due_at", UtcTimestamp(), primary_key=True),
+    Column("alerted_at", UtcTimestamp(), nullable=False),
 )
 
 registry_accounts = Table(
@@ -241,7 +240,7 @@ registry_people = Table(
     Column("id", Uuid, primary_key=True),
     Column("version", Integer, nullable=False),
     Column("state", JSON, nullable=True),
-    Column("erased_at", DateTime(timezone=True), nullable=True),
+    Column("erased_at", UtcTimestamp(), nullable=True),
 )
 
 registry_segments = Table(
@@ -250,5 +249,5 @@ registry_segments = Table(
     Column("id", Uuid, primary_key=True),
     Column("version", Integer, nullable=False),
     Column("state", JSON, nullable=True),
-    Column("deleted_at", DateTime(timezone=True), nullable=True),
+    Column("deleted_at", UtcTimestamp(), nullable=True),
 )
