@@ -1,5 +1,6 @@
 """A fact-check case through the console against the real factcheck app: the author's verdict,
-a second verifier's approval (the author's own is refused and the refusal shown), publication."""
+a second verifier's approval (the author's own is refused and the refusal shown), publication,
+and the case's amplification campaigns listed with their progress."""
 
 from __future__ import annotations
 
@@ -104,3 +105,19 @@ async def test_a_case_is_judged_approved_by_another_verifier_and_published(
     )
     page = (await console.get(case)).text
     assert "Klarifikasi diterbitkan." in page and 'id="amplify-form"' in page
+    assert "Belum ada amplifikasi." in page
+
+    accounts = "0193a000-0000-7000-8000-0000000000a1, 0193a000-0000-7000-8000-0000000000a2"
+    asked = await console.post(
+        "/clarifications/" + page.split('action="/clarifications/')[1].split("/")[0] + "/campaigns",
+        data={"segment": "OPD", "account_ids": accounts},
+        headers=back,
+    )
+    assert asked.status_code == 303
+    campaign = asked.headers["location"]
+    progress = (await console.get(campaign)).text
+    assert "0 dari 2 akun sudah membagikan" in progress
+
+    listed = (await console.get(case)).text
+    assert 'id="campaign-list"' in listed and f'href="{campaign}"' in listed
+    assert "0 dari 2 akun sudah membagikan" in listed

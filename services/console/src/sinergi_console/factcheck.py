@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from sinergi_console.api import ApiProblemError
 from sinergi_console.charts import bar_chart
 from sinergi_console.web import SignedIn
 
@@ -37,12 +38,27 @@ async def queue(page: SignedIn, request: Request) -> Response:
 @router.get("/cases/{case_id}")
 async def case(page: SignedIn, case_id: UUID) -> Response:
     detail = await page.api.get("factcheck", f"/cases/{case_id}")
+    campaigns = await _campaigns(page, case_id) if detail.get("clarification_id") else None
     return page.render(
         "case.html",
         detail=detail,
         case=detail["case"],
         flags=FLAGS,
+        campaigns=campaigns,
     )
+
+
+async def _campaigns(page: SignedIn, case_id: UUID) -> list[dict[str, Any]] | None:
+    """The case's amplification campaigns, newest first; None for a verifier of a partner
+    organisation, who may not see campaigns."""
+    try:
+        found = await page.api.get("factcheck", "/campaigns", case_id=str(case_id), limit=200)
+    except ApiProblemError as refused:
+        if refused.status == 403:
+            return None
+        raise
+    items: list[dict[str, Any]] = found["items"]
+    return items
 
 
 async def _act(page: SignedIn, case_id: UUID, action: str, body: Any, done: str) -> Response:

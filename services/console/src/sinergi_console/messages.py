@@ -286,6 +286,9 @@ def register_console_messages() -> None:
                     "Permintaan amplifikasi dikirim.",
                     "Amplification requested.",
                 ),
+                "campaigns": ("Amplifikasi", "Amplification campaigns"),
+                "no_campaigns": ("Belum ada amplifikasi.", "No amplification yet."),
+                "campaign_requested": ("Diminta", "Requested"),
             },
         )
         | _pairs(
