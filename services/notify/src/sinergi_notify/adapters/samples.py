@@ -72,6 +72,12 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "invitation": _INVITATION,
     "rsvp_confirmation": _INVITATION,
     "waitlist_offer": {**_INVITATION, "offer_expires_at": "2026-11-26T10:00:00+00:00"},
+    "waitlist_offer_expired": {
+        **_INVITATION,
+        "offered_at": "2026-11-25T10:00:00+00:00",
+        "offer_expired_at": "2026-11-26T10:00:00+00:00",
+    },
+    "invitation_revoked": _INVITATION,
     "reminder": {**_INVITATION, "audience": "accepted", "offset_minutes": 1440},
     "event_rescheduled": {
         **_INVITATION,

@@ -14,6 +14,7 @@ from sinergi_kit.contracts.events import (
     ReminderDueV1,
     RsvpRecordedV1,
     WaitlistOfferedV1,
+    WaitlistOfferExpiredV1,
 )
 from sinergi_kit.contracts.factcheck import (
     AmplificationRequestedV1,
@@ -60,6 +61,7 @@ def subscriptions(
                 InvitationRevokedV1.event_type: h.on_invitation_revoked,
                 RsvpRecordedV1.event_type: h.on_rsvp_recorded,
                 WaitlistOfferedV1.event_type: h.on_waitlist_offered,
+                WaitlistOfferExpiredV1.event_type: h.on_waitlist_offer_expired,
                 ReminderDueV1.event_type: h.on_reminder_due,
                 EventRescheduledV1.event_type: h.on_event_rescheduled,
                 EventCancelledV1.event_type: h.on_event_cancelled,

@@ -21,6 +21,7 @@ from sinergi_kit.contracts.events import (
     ReminderDueV1,
     RsvpRecordedV1,
     WaitlistOfferedV1,
+    WaitlistOfferExpiredV1,
 )
 from sinergi_kit.contracts.factcheck import (
     AmplificationRequestedV1,
@@ -37,7 +38,7 @@ from sinergi_kit.contracts.registry import AccountVerifiedV1
 from sinergi_kit.db import upsert_newer
 from sinergi_kit.envelope import Envelope
 from sinergi_kit.uow import UnitOfWork
-from sinergi_notify.adapters.calendar import invitation_ics
+from sinergi_notify.adapters.calendar import Method, invitation_ics
 from sinergi_notify.adapters.repository import (
     Recipient,
     insert_ignoring_conflicts,
@@ -45,11 +46,13 @@ from sinergi_notify.adapters.repository import (
 )
 from sinergi_notify.adapters.tables import (
     invitations,
+    notifications,
     preferences,
     recipient_accounts,
     recipients,
     reports,
 )
+from sinergi_notify.domain.model import Category
 from sinergi_notify.service_layer.enqueue import (
     NotificationRequest,
     cancel_unsent,
@@ -84,15 +87,20 @@ class EventHandlers:
         }
 
     def personal_ics(
-        self, event: EventSnapshot, invitation: InvitationSnapshot, recipient: Recipient | None
+        self,
+        event: EventSnapshot,
+        invitation: InvitationSnapshot,
+        recipient: Recipient | None,
+        method: Method = "REQUEST",
     ) -> str:
         return invitation_ics(
             event,
             invitation,
             attendee_email=recipient.addresses.get("email") if recipient else None,
             attendee_name=recipient.name if recipient else "",
-            rsvp_url=self.rsvp_url(invitation),
+            rsvp_url=self.rsvp_url(invitation) if method == "REQUEST" else None,
             stamp=self.clock(),
+            method=method,
         )
 
     @staticmethod
@@ -147,28 +155,59 @@ class EventHandlers:
     async def on_invitation_revoked(
         self, uow: UnitOfWork, envelope: Envelope, event: InvitationRevokedV1
     ) -> None:
+        """What has not gone yet is cancelled; an invitee who has heard of the invitation is
+        told it is withdrawn, with a calendar CANCEL that removes it from their calendar."""
+        now = self.clock()
+        group = f"event:{event.event.id}"
+        person_id = event.invitation.person_id
         await self.project_invitations(uow, [event.invitation])
         await cancel_unsent(
             uow.session,
-            group_key=f"event:{event.event.id}",
-            recipient_id=event.invitation.person_id,
-            now=self.clock(),
+            group_key=group,
+            recipient_id=person_id,
+            now=now,
             reason="invitation_revoked",
         )
+        if not await self._has_heard(uow, group, person_id):
+            return
+        people = await load_recipients(uow.session, [person_id])
+        request = NotificationRequest(
+            source_event_id=envelope.id,
+            source_type=envelope.type,
+            recipient_id=person_id,
+            category="invitation",
+            template_key="invitation_revoked",
+            context=self.invitation_context(event.event, event.invitation),
+            expires_at=event.event.starts_at,
+            group_key=None,  # a later move of the event must not supersede the withdrawal
+            ics=self.personal_ics(event.event, event.invitation, people.get(person_id), "CANCEL"),
+            ics_method="CANCEL",
+        )
+        await enqueue(uow.session, self.settings, [request], now)
+
+    @staticmethod
+    async def _has_heard(uow: UnitOfWork, group: str, person_id: UUID) -> bool:
+        """Whether anything about the event has gone (or is going) to the person."""
+        n = notifications.c
+        query = select(n.id).where(
+            n.group_key == group,
+            n.recipient_id == person_id,
+            n.state.in_(("sending", "sent", "delivered", "read")),
+        )
+        return (await uow.session.execute(query.limit(1))).first() is not None
 
     async def on_rsvp_recorded(
         self, uow: UnitOfWork, envelope: Envelope, event: RsvpRecordedV1
     ) -> None:
         await self.project_invitations(uow, [event.invitation])
-        await self._one(
+        await self._to_invitee(
             uow,
             envelope,
-            event.invitation.person_id,
+            event.event,
+            event.invitation,
             category="invitation",
             template_key="rsvp_confirmation",
-            context=self.invitation_context(event.event, event.invitation),
             expires_at=event.event.starts_at,
-            event=event.event,
             ics=event.ics,
         )
 
@@ -176,33 +215,56 @@ class EventHandlers:
         self, uow: UnitOfWork, envelope: Envelope, event: WaitlistOfferedV1
     ) -> None:
         await self.project_invitations(uow, [event.invitation])
-        context = self.invitation_context(event.event, event.invitation)
-        context["offer_expires_at"] = event.offer_expires_at.isoformat()
-        await self._one(
+        await self._to_invitee(
             uow,
             envelope,
-            event.invitation.person_id,
+            event.event,
+            event.invitation,
             category="invitation",
             template_key="waitlist_offer",
-            context=context,
             expires_at=event.offer_expires_at,
-            event=event.event,
+            extra={"offer_expires_at": event.offer_expires_at.isoformat()},
+        )
+
+    async def on_waitlist_offer_expired(
+        self, uow: UnitOfWork, envelope: Envelope, event: WaitlistOfferExpiredV1
+    ) -> None:
+        """The person is told the offer lapsed; an offer still unsent is no use any more."""
+        await self.project_invitations(uow, [event.invitation])
+        await cancel_unsent(
+            uow.session,
+            group_key=f"event:{event.event.id}",
+            recipient_id=event.invitation.person_id,
+            template_keys=["waitlist_offer"],
+            now=self.clock(),
+            reason="offer_expired",
+        )
+        await self._to_invitee(
+            uow,
+            envelope,
+            event.event,
+            event.invitation,
+            category="event_change",
+            template_key="waitlist_offer_expired",
+            expires_at=event.expires_at,
+            extra={
+                "offered_at": event.offered_at.isoformat(),
+                "offer_expired_at": event.offer_expired_at.isoformat(),
+            },
         )
 
     async def on_reminder_due(
         self, uow: UnitOfWork, envelope: Envelope, event: ReminderDueV1
     ) -> None:
-        context = self.invitation_context(event.event, event.invitation)
-        context.update(audience=event.audience, offset_minutes=event.offset_minutes)
-        await self._one(
+        await self._to_invitee(
             uow,
             envelope,
-            event.invitation.person_id,
+            event.event,
+            event.invitation,
             category="reminder",
             template_key="reminder",
-            context=context,
             expires_at=event.expires_at,
-            event=event.event,
+            extra={"audience": event.audience, "offset_minutes": event.offset_minutes},
         )
 
     async def on_event_rescheduled(
@@ -298,17 +360,17 @@ class EventHandlers:
             for r in rows
         ]
 
-    async def _one(
+    async def _to_invitee(
         self,
         uow: UnitOfWork,
         envelope: Envelope,
-        recipient_id: UUID,
-        *,
-        category: Any,
-        template_key: str,
-        context: dict[str, Any],
-        expires_at: Any,
         event: EventSnapshot,
+        invitation: InvitationSnapshot,
+        *,
+        category: Category,
+        template_key: str,
+        expires_at: datetime,
+        extra: dict[str, Any] | None = None,
         ics: str | None = None,
     ) -> None:
         await enqueue(
@@ -318,10 +380,10 @@ class EventHandlers:
                 NotificationRequest(
                     source_event_id=envelope.id,
                     source_type=envelope.type,
-                    recipient_id=recipient_id,
+                    recipient_id=invitation.person_id,
                     category=category,
                     template_key=template_key,
-                    context=context,
+                    context={**self.invitation_context(event, invitation), **(extra or {})},
                     expires_at=expires_at,
                     group_key=f"event:{event.id}",
                     group_version=event.version,
