@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from sinergi_factcheck.domain.matching import text
 from sinergi_factcheck.domain.matching.index import MatchIndex, Thresholds
 from sinergi_factcheck.domain.matching.text import normalise_text
 from sinergi_factcheck.domain.matching.urls import InvalidUrlError, normalise_url
@@ -89,6 +90,17 @@ def test_indonesian_text_normalisation() -> None:
     )
     assert normalise_text("Pemilu 2024 — PPPK") == "pemilu 2024 pppk"
     assert normalise_text("Sélamat!!! ＫＰＵ") == "selamat kpu"
+
+
+def test_the_character_table_stops_growing_and_still_normalises(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    table = text._MARKS_AND_SYMBOLS
+    monkeypatch.setattr(type(table), "LIMIT", len(table) + 3)
+    unseen = "".join(chr(code) for code in range(0x4E00, 0x4E10))  # CJK letters: kept
+    assert text._strip_marks_and_symbols(f"{unseen}!✅e\u0301") == f"{unseen}  e"
+    assert len(table) <= type(table).LIMIT
+    assert normalise_text("Sélamat!!! ＫＰＵ 🙏") == "selamat kpu"
 
 
 def test_exact_text_and_url_matches_score_100() -> None:

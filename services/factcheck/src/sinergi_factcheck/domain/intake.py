@@ -42,11 +42,15 @@ def clean_text(raw: str) -> str:
     text = _DANGEROUS_BLOCKS.sub(" ", text)
     text = _TAG.sub(" ", text)
     text = text.replace("<", "‹").replace(">", "›")
-    text = "".join(
-        c
-        for c in unicodedata.normalize("NFC", text)
-        if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co", "Cn")
-    )
+    text = unicodedata.normalize("NFC", text)
+    # A printable text has no character of the categories dropped below: skip the per-character
+    # look-up for the usual report.
+    if not text.replace("\n", "").replace("\t", "").isprintable():
+        text = "".join(
+            c
+            for c in text
+            if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+        )
     lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 

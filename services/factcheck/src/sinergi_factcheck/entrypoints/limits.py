@@ -55,7 +55,7 @@ class LimitedRoute(APIRoute):
             if request.method in ("GET", "HEAD", "OPTIONS"):
                 return await handler(request)
             settings: FactcheckSettings = request.app.state.runtime.settings
-            limit = body_limit(settings, request.url.path)
+            limit = body_limit(settings, request.scope["path"])
             declared = request.headers.get("content-length")
             if declared is not None and (not declared.isdigit() or int(declared) > limit):
                 return _too_large(request, limit)

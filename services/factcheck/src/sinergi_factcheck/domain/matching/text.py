@@ -4,6 +4,7 @@ back as letters ("h0aks"), the reduplication digit expanded ("anak2" → "anak a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -122,32 +123,47 @@ _LEETSPEAK = re.compile(r"^[a-z]+(?:[0-9][a-z]+)*[0-9]?$")
 _ALNUM_RUNS = re.compile(r"[a-z]+|[0-9]+")
 
 
+class _MarksAndSymbols(dict[int, str]):
+    """A ``str.translate`` table filled as characters are met: letters and digits stay,
+    combining marks go, anything else becomes a space. Looking each character's category up
+    once instead of on every report is most of the cost of normalising; the table stops
+    growing at ``LIMIT`` characters, however many distinct ones are sent."""
+
+    LIMIT = 100_000
+
+    def __missing__(self, code: int) -> str:
+        category = unicodedata.category(chr(code))
+        kept = "" if category[0] == "M" else chr(code) if category[0] in "LN" else " "
+        if len(self) < self.LIMIT:
+            self[code] = kept
+        return kept
+
+
+_MARKS_AND_SYMBOLS = _MarksAndSymbols()
+
+
 def _strip_marks_and_symbols(text: str) -> str:
     """Emoji, symbols, punctuation and combining marks become spaces."""
-    out: list[str] = []
-    for char in unicodedata.normalize("NFKD", text):
-        category = unicodedata.category(char)
-        if category.startswith("M"):
-            continue
-        out.append(char if category[0] in "LN" else " ")
-    return "".join(out)
+    return unicodedata.normalize("NFKD", text).translate(_MARKS_AND_SYMBOLS)
 
 
-def _word(token: str) -> list[str]:
+@functools.lru_cache(maxsize=50_000)
+def _word(token: str) -> tuple[str, ...]:
+    """The normalised words of one token (cached: a language repeats its words)."""
     if token in SLANG:
-        return SLANG[token].split()
+        return tuple(SLANG[token].split())
     reduplicated = _REDUPLICATED.match(token)
     if reduplicated:
         base = SLANG.get(reduplicated.group(1), reduplicated.group(1))
-        return [base, base]
+        return (base, base)
     if _HAS_LETTER.search(token) and _HAS_DIGIT.search(token):
         if _LEETSPEAK.match(token):
             token = token.translate(_LEET)
         else:  # an amount or a code: "rp500", "1jt", "covid19"
-            return [w for part in _ALNUM_RUNS.findall(token) for w in _word(part)]
+            return tuple(w for part in _ALNUM_RUNS.findall(token) for w in _word(part))
     if _VOWEL.search(token):  # "bangeeet" → "banget"; an acronym like "pppk" stays
         token = _REPEATS.sub(r"\1", token)
-    return SLANG.get(token, token).split()
+    return tuple(SLANG.get(token, token).split())
 
 
 def tokens(text: str) -> list[str]:
