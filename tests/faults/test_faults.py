@@ -167,8 +167,8 @@ def fault_plan(seed: int, *, postgres: bool) -> dict[str, Fault]:
 
 
 @pytest.fixture(
-    params=[("sqlite", 20221), ("postgresql", 20240)],
-    ids=["sqlite-seed20221", "postgresql-seed20240"],
+    params=[("sqlite", 20221), ("sqlite", 20262), ("postgresql", 20240)],
+    ids=lambda param: f"{param[0]}-seed{param[1]}",
 )
 def faulty_platform(
     request: pytest.FixtureRequest,
