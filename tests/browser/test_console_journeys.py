@@ -50,6 +50,11 @@ def navigate_by(browser: WebDriver, element: WebElement) -> None:
     page = browser.find_element(By.TAG_NAME, "html")
     element.click()
     WebDriverWait(browser, 20).until(staleness_of(page))
+    # The old document is gone as soon as the next one commits; reading it while it is still
+    # being parsed can catch a node that the browser's inspector has not yet attached.
+    WebDriverWait(browser, 20).until(
+        lambda driver: driver.execute_script("return document.readyState") == "complete"
+    )
 
 
 def submit(browser: WebDriver, form: WebElement) -> None:
