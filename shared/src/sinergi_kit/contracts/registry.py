@@ -219,6 +219,16 @@ class AccountRetiredV1(_VerificationEvent):
     summary: ClassVar[str] = "An account left the network for good."
 
 
+ACCOUNT_STATE_EVENTS: tuple[type[_AccountEvent], ...] = (
+    AccountRegisteredV1,
+    AccountUpdatedV1,
+    AccountVerifiedV1,
+    AccountSuspendedV1,
+    AccountRetiredV1,
+)
+"""Every registry event that carries an account's whole state: what a projection upserts."""
+
+
 class _OrganizationEvent(EventContract):
     organization: OrganizationState
 

@@ -20,12 +20,8 @@ from sinergi_events.domain.tokens import Signer
 from sinergi_events.service_layer.seats import offer_free_seats
 from sinergi_kit.clock import utcnow
 from sinergi_kit.contracts.registry import (
-    AccountRegisteredV1,
-    AccountRetiredV1,
+    ACCOUNT_STATE_EVENTS,
     AccountState,
-    AccountSuspendedV1,
-    AccountUpdatedV1,
-    AccountVerifiedV1,
     PersonErasedV1,
     PersonRegisteredV1,
     PersonState,
@@ -164,15 +160,8 @@ async def on_segments_deleted(
     await upsert_newer(uow.session, segments, rows)
 
 
-_ACCOUNTS = (
-    AccountRegisteredV1,
-    AccountUpdatedV1,
-    AccountVerifiedV1,
-    AccountSuspendedV1,
-    AccountRetiredV1,
-)
 _HANDLERS: dict[str, BatchHandler] = {
-    **{contract.event_type: on_accounts for contract in _ACCOUNTS},
+    **{contract.event_type: on_accounts for contract in ACCOUNT_STATE_EVENTS},
     PersonRegisteredV1.event_type: on_people,
     PersonUpdatedV1.event_type: on_people,
     SegmentCreatedV1.event_type: on_segments,

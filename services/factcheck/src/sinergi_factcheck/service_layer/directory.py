@@ -13,12 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sinergi_factcheck.adapters.tables import registry_accounts, registry_people, registry_segments
 from sinergi_kit.contracts.registry import (
-    AccountRegisteredV1,
-    AccountRetiredV1,
+    ACCOUNT_STATE_EVENTS,
     AccountState,
-    AccountSuspendedV1,
-    AccountUpdatedV1,
-    AccountVerifiedV1,
     PersonErasedV1,
     PersonRegisteredV1,
     PersonState,
@@ -81,15 +77,8 @@ async def on_segments_deleted(
     await upsert_newer(uow.session, registry_segments, rows)
 
 
-_ACCOUNTS = (
-    AccountRegisteredV1,
-    AccountUpdatedV1,
-    AccountVerifiedV1,
-    AccountSuspendedV1,
-    AccountRetiredV1,
-)
 _HANDLERS: dict[str, BatchHandler] = {
-    **{contract.event_type: on_accounts for contract in _ACCOUNTS},
+    **{contract.event_type: on_accounts for contract in ACCOUNT_STATE_EVENTS},
     PersonRegisteredV1.event_type: on_people,
     PersonUpdatedV1.event_type: on_people,
     PersonErasedV1.event_type: on_people_erased,
