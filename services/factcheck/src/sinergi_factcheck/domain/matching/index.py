@@ -19,12 +19,19 @@ from sinergi_factcheck.domain.matching.text import text_key
 MatchBy = Literal["text", "url", "similar"]
 
 
+def sorted_tokens(normalised: str) -> str:
+    """A normalised text with its words in sorted order: what the scorer compares, so each
+    stored text is sorted once, not on every comparison."""
+    return " ".join(sorted(normalised.split()))
+
+
 def similarity(a: str, b: str) -> float:
-    """0–100 for two normalised texts: word order and a forwarded message's extra lines
-    matter little, but a short text inside a long one scores low."""
+    """0–100 for two normalised texts with their words sorted (:func:`sorted_tokens`): word
+    order and a forwarded message's extra lines matter little, but a short text inside a long
+    one scores low. On sorted words ``fuzz.ratio`` is ``fuzz.token_sort_ratio``."""
     if not a or not b:
         return 0.0
-    sort = fuzz.token_sort_ratio(a, b)
+    sort = fuzz.ratio(a, b)
     shorter, longer = sorted((len(a), len(b)))
     contained = fuzz.token_set_ratio(a, b) * min(1.0, 0.5 + shorter / longer / 2)
     return float(max(sort, contained))
@@ -75,7 +82,7 @@ class MatchIndex:
             return
         self._exact.setdefault(text_key(normalised), case_id)
         position = len(self._texts)
-        self._texts.append(normalised)
+        self._texts.append(sorted_tokens(normalised))
         self._cases.append(case_id)
         for token in set(normalised.split()):
             self._postings.setdefault(token, []).append(position)
@@ -84,6 +91,8 @@ class MatchIndex:
         self._redirects[case_id] = into
 
     def resolve(self, case_id: UUID) -> UUID:
+        if case_id not in self._redirects:
+            return case_id
         seen: set[UUID] = set()
         while case_id in self._redirects and case_id not in seen:
             seen.add(case_id)
@@ -103,16 +112,18 @@ class MatchIndex:
         for _, token in rare:
             counts.update(self._postings[token])
         needed = 2 if len(rare) >= 3 else 1
-        return [doc for doc, hits in counts.most_common(self.max_candidates) if hits >= needed]
+        if needed > 1:  # most documents share one token: drop them before ranking the rest
+            counts = Counter({doc: hits for doc, hits in counts.items() if hits >= needed})
+        return [doc for doc, _ in counts.most_common(self.max_candidates)]
 
     def match(self, normalised: str, urls: Iterable[str] = (), limit: int = 3) -> list[Match]:
         """The best distinct cases for a report, best first."""
-        best: dict[UUID, Match] = {}
+        best: dict[UUID, tuple[float, MatchBy]] = {}
 
         def offer(case_id: UUID, score: float, by: MatchBy) -> None:
             case_id = self.resolve(case_id)
-            if case_id not in best or best[case_id].score < score:
-                best[case_id] = Match(case_id, score, by)
+            if case_id not in best or best[case_id][0] < score:
+                best[case_id] = (score, by)
 
         for url in urls:
             if (found := self._urls.get(url)) is not None:
@@ -121,6 +132,8 @@ class MatchIndex:
             if (exact := self._exact.get(text_key(normalised))) is not None:
                 offer(exact, 100.0, "text")
             else:
+                query = sorted_tokens(normalised)
                 for doc in self._candidates(set(normalised.split())):
-                    offer(self._cases[doc], similarity(normalised, self._texts[doc]), "similar")
-        return sorted(best.values(), key=lambda m: -m.score)[:limit]
+                    offer(self._cases[doc], similarity(query, self._texts[doc]), "similar")
+        ranked = sorted(best.items(), key=lambda item: -item[1][0])[:limit]
+        return [Match(case_id, score, by) for case_id, (score, by) in ranked]
