@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import random
 import re
-import secrets
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -23,7 +23,7 @@ class TraceParent:
 
     def child(self) -> TraceParent:
         """A new span in the same trace."""
-        return TraceParent(self.trace_id, secrets.token_hex(8), self.flags)
+        return TraceParent(self.trace_id, _random_hex(64), self.flags)
 
     @classmethod
     def parse(cls, value: str | None) -> TraceParent | None:
@@ -36,7 +36,20 @@ class TraceParent:
 
     @classmethod
     def new(cls) -> TraceParent:
-        return cls(secrets.token_hex(16), secrets.token_hex(8))
+        return cls(_random_hex(128), _random_hex(64))
+
+
+def _random_hex(bits: int) -> str:
+    """A random non-zero id (all zeros is invalid). Trace ids need to be unique, not secret:
+    the process's PRNG, as OpenTelemetry's id generator uses, instead of the OS's entropy
+    source (two system calls on every request)."""
+    value = 0
+    while value == 0:
+        value = _ids.getrandbits(bits)
+    return f"{value:0{bits // 4}x}"
+
+
+_ids = random.Random()
 
 
 def continue_or_start(incoming: str | None) -> TraceParent:

@@ -29,9 +29,9 @@ def definition(settings: RegistrySettings | None = None) -> ServiceDefinition:
         tables=messaging,
         migrations=MIGRATIONS,
         routers=[
+            accounts.router,
             auth.router,
             organizations.router,
-            accounts.router,
             people.router,
             segments.router,
             imports.router,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Header
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from sinergi_kit.http.problems import ProblemError, problem_responses
+from sinergi_kit.http.problems import ProblemError, document_problems
 from sinergi_kit.i18n import register_messages
 
 register_messages(
@@ -77,5 +77,4 @@ def document_preconditions(router: APIRouter) -> None:
     """Every route that takes :data:`ExpectedVersion` documents its 412 and 428 answers."""
     for route in router.routes:
         if isinstance(route, APIRoute) and _requires_if_match(route.dependant):
-            for status, response in problem_responses(412, 428).items():
-                route.responses.setdefault(status, response)
+            document_problems(route, 412, 428)

@@ -7,6 +7,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from fastapi.utils import create_model_field
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -67,6 +69,19 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 PROBLEM_RESPONSES = problem_responses(400, 401, 403, 404, 409, 422)
+
+
+def document_problems(route: APIRoute, *statuses: int) -> None:
+    """Documents problem answers on a route already declared (one its declaration did not
+    list): the route built its response models when it was declared, so the schema of an
+    answer added afterwards needs its model field too."""
+    for status, response in problem_responses(*statuses).items():
+        if status in route.responses:
+            continue
+        route.responses[status] = response
+        route.response_fields[status] = create_model_field(
+            name=f"Response_{status}_{route.unique_id}", type_=Problem, mode="serialization"
+        )
 
 
 def problem_response(

@@ -10,7 +10,7 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
 from sinergi_factcheck.settings import FactcheckSettings
-from sinergi_kit.http.problems import problem_response, problem_responses
+from sinergi_kit.http.problems import document_problems, problem_response
 from sinergi_kit.i18n import negotiate, translate
 
 SMALL_BODY = 16 * 1024
@@ -45,8 +45,7 @@ class LimitedRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         super().__init__(path, endpoint, **kwargs)
         if (self.methods or set()) - {"GET", "HEAD", "OPTIONS"}:
-            for status, response in problem_responses(413).items():
-                self.responses.setdefault(status, response)
+            document_problems(self, 413)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()

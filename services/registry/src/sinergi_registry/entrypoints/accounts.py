@@ -19,6 +19,7 @@ from sinergi_kit.contracts.registry import (
     VerificationStatus,
 )
 from sinergi_kit.http.conditional import ExpectedVersion
+from sinergi_kit.http.direct import direct_route
 from sinergi_kit.http.idempotency import Idempotency
 from sinergi_kit.http.problems import PROBLEM_RESPONSES, ProblemError
 from sinergi_registry.adapters.repository import AccountQuery, AccountRepository, AccountSort
@@ -84,8 +85,10 @@ async def create_account(
     return created(result)
 
 
-@router.get(
+@direct_route(
+    router,
     "/{account_id}",
+    methods=["GET"],
     response_model=AccountState,
     summary="Get one account",
     responses={200: {"headers": _ETAG}},

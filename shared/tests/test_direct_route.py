@@ -1,0 +1,133 @@
+"""A direct route answers exactly as the same endpoint declared as an ordinary FastAPI route
+(success, refused credentials, wrong role, a missing thing, a malformed path value), documents
+the same operation, and refuses at declaration a signature it cannot serve."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+from uuid import UUID
+
+import httpx
+import pytest
+from fastapi import APIRouter, Depends, FastAPI, Header, Request, Response
+
+from sinergi_kit.auth import Principal, Reader, Role, TokenVerifier, Writer
+from sinergi_kit.http.direct import direct_route
+from sinergi_kit.http.problems import ProblemError, install_problem_handlers
+from sinergi_kit.settings import ServiceSettings
+
+KNOWN = UUID("0192f5a8-5c1e-7c3a-9d2b-3f4e5a6b7c8d")
+SETTINGS = ServiceSettings(jwt_secret="kunci-pengujian-rute-langsung-0123456789abcdef")
+
+
+async def thing(thing_id: UUID, number: int, request: Request, caller: Writer) -> Response:
+    if thing_id != KNOWN:
+        raise ProblemError(404, "not_found", detail_key="problem.not_found")
+    body = f'{{"id": "{thing_id}", "n": {number}, "by": "{caller.subject}"}}'
+    return Response(body, media_type="application/json", headers={"ETag": f'"{number}"'})
+
+
+def app_with(declare: Callable[[APIRouter], None]) -> FastAPI:
+    router = APIRouter(prefix="/things", tags=["things"])
+    declare(router)
+    app = FastAPI()
+    app.state.token_verifier = TokenVerifier(SETTINGS)
+    install_problem_handlers(app)
+    app.include_router(router)
+    return app
+
+
+def ordinary(router: APIRouter) -> None:
+    router.get("/{thing_id}/{number}", summary="One thing")(thing)
+
+
+def direct(router: APIRouter) -> None:
+    direct_route(router, "/{thing_id}/{number}", methods=["GET"], summary="One thing")(thing)
+
+
+def token(*roles: Role) -> dict[str, str]:
+    issued = TokenVerifier(SETTINGS).issue(Principal("sari", frozenset(roles)))
+    return {"authorization": f"Bearer {issued}"}
+
+
+REQUESTS: list[tuple[str, dict[str, str]]] = [
+    (f"/things/{KNOWN}/3", token(Role.OPERATOR)),
+    (f"/things/{KNOWN}/3", {}),
+    (f"/things/{KNOWN}/3", {"authorization": "Bearer bukan-token"}),
+    (f"/things/{KNOWN}/3", token(Role.VIEWER)),
+    ("/things/0192f5a8-0000-7000-8000-000000000000/3", token(Role.OPERATOR)),
+    ("/things/bukan-uuid/3", token(Role.OPERATOR)),
+    ("/things/bukan-uuid/tiga", token(Role.OPERATOR)),
+    ("/things/bukan-uuid/tiga", {}),
+]
+
+
+async def answers(app: FastAPI) -> list[tuple[int, str, Any, str | None]]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://kit") as client:
+        got = []
+        for path, headers in REQUESTS:
+            response = await client.get(path, headers={**headers, "accept-language": "en"})
+            got.append(
+                (
+                    response.status_code,
+                    response.headers["content-type"],
+                    response.json(),
+                    response.headers.get("etag"),
+                )
+            )
+        return got
+
+
+async def test_a_direct_route_answers_as_the_ordinary_route_does() -> None:
+    expected = await answers(app_with(ordinary))
+    assert [status for status, *_ in expected] == [200, 401, 401, 403, 404, 422, 422, 401]
+    assert expected[0][2] == {"id": str(KNOWN), "n": 3, "by": "sari"}
+    assert len(expected[6][2]["errors"]) == 2  # both path values named
+    assert await answers(app_with(direct)) == expected
+
+
+def test_a_direct_route_documents_the_same_operation() -> None:
+    assert app_with(direct).openapi() == app_with(ordinary).openapi()
+
+
+async def by_query(page: int) -> Response:
+    return Response(str(page))
+
+
+async def by_header(x_mode: Annotated[str, Header()]) -> Response:
+    return Response(x_mode)
+
+
+async def needs_more(request: Request, verbose: bool = False) -> int:
+    return 1
+
+
+def blocking(thing_id: int) -> Response:
+    return Response(str(thing_id))
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "reason"),
+    [
+        (by_query, "query params"),
+        (by_header, "header params"),
+        (blocking, "coroutine function"),
+    ],
+)
+def test_a_signature_it_cannot_serve_is_refused_when_declared(
+    endpoint: Callable[..., Any], reason: str
+) -> None:
+    router = APIRouter()
+    with pytest.raises(TypeError, match=reason):
+        direct_route(router, "/x/{thing_id}", methods=["GET"])(endpoint)
+
+
+def test_a_dependency_taking_more_than_the_request_is_refused() -> None:
+    async def read(_: Annotated[int, Depends(needs_more)], reader: Reader) -> Response:
+        return Response("")
+
+    router = APIRouter()
+    with pytest.raises(TypeError, match="only the request"):
+        direct_route(router, "/x", methods=["GET"])(read)
