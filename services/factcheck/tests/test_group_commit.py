@@ -7,12 +7,15 @@ from __future__ import annotations
 import asyncio
 from contextlib import AbstractAsyncContextManager
 from typing import Any
+from uuid import UUID, uuid4
 
 import pytest
 from sqlalchemy import func, select
 
 from sinergi_factcheck.adapters.repository import Cases
 from sinergi_factcheck.adapters.tables import rate_buckets, reports
+from sinergi_factcheck.domain.matching.text import normalise_text
+from sinergi_factcheck.service_layer import matching
 from sinergi_factcheck.service_layer.context import Factcheck
 from sinergi_factcheck.service_layer.intake import (
     MAX_BATCH,
@@ -190,3 +193,36 @@ def test_the_relay_is_woken_once_the_queue_has_drained(database_url: str) -> Non
 
     transactions, wakes = run_with_factcheck(database_url, scenario)
     assert (transactions, wakes) == (2, 1)
+
+
+def test_a_replica_learns_the_reports_another_replica_wrote(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(matching, "SYNC_INTERVAL_S", 0.0)
+    texts = [
+        "Sinyal 5G di menara Peterongan menyebarkan virus ke warga sekitar",
+        "Pabrik gula Jombang membuang limbah beracun ke sungai Brantas malam ini",
+        "Gerhana bulan besok membuat sinyal ponsel mati tiga hari",
+    ]
+
+    async def scenario(fc: Factcheck) -> tuple[list[UUID | None], list[UUID], UUID]:
+        other = matching.Matcher(fc.matcher.thresholds.suggest, fc.matcher.thresholds.merge)
+        receipts = [await submit_report(fc, SubmitReport(text=texts[0]), channel="public")]
+        await other.sync(fc.db)  # the first look reads every report
+        receipts.append(await submit_report(fc, SubmitReport(text=texts[1]), channel="public"))
+        await other.sync(fc.db)  # later looks read the reports it does not know
+        receipts.append(await submit_report(fc, SubmitReport(text=texts[2]), channel="public"))
+        indexed_as = uuid4()
+        other.learn(receipts[2].report_id, indexed_as, normalise_text(texts[2]), [])
+        await other.sync(fc.db)  # a report it has indexed already is not read again
+        async with fc.db.read() as session:
+            cases = dict((await session.execute(select(reports.c.id, reports.c.case_id))).all())
+        found = [other.match(normalise_text(text), []) for text in texts]
+        return (
+            [match.case_id if match else None for match in found],
+            [cases[receipt.report_id] for receipt in receipts],
+            indexed_as,
+        )
+
+    found, written, indexed_as = run_with_factcheck(database_url, scenario)
+    assert found == [written[0], written[1], indexed_as]
