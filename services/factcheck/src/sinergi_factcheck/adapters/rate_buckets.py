@@ -1,15 +1,15 @@
 """Intake rate buckets in the database, so every replica spends from the same buckets.
 
-One call charges a whole batch of requests in three statements: the buckets not seen yet are
-created full, every bucket of the batch is read (locked, in key order, on PostgreSQL) and the
-spent ones written back. Buckets that are full again are the same as none and are pruned."""
+One call charges a whole batch of requests in two statements: the buckets not seen yet are
+created full while every bucket of the batch is read (locked, in key order, on PostgreSQL),
+then the spent ones are written back. Buckets that are full again are the same as none and
+are pruned."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,30 +21,25 @@ Charge = Sequence[tuple[str, Rate]]
 """The buckets one request spends from, in order; the first empty one refuses it."""
 
 
-def insert_ignoring_conflicts(session: AsyncSession, table: Table, keys: Sequence[str]) -> Any:
-    """INSERT … ON CONFLICT (keys) DO NOTHING for the session's dialect."""
-    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
-    return insert(table).on_conflict_do_nothing(index_elements=list(keys))
-
-
 async def take(session: AsyncSession, charges: Sequence[Charge], now: float) -> list[float]:
     """For each request: 0 if allowed (its tokens spent), else the seconds to wait."""
     rates = {key: rate for charge in charges for key, rate in charge}
     if not rates:
         return [0.0] * len(charges)
     keys = sorted(rates)
-    await session.execute(
-        insert_ignoring_conflicts(session, rate_buckets, ["key"]),
+    # Creates the buckets not seen yet full and reads every bucket of the batch in one
+    # statement; on PostgreSQL the no-op update locks an existing row as FOR UPDATE would,
+    # in key order.
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    statement = insert(rate_buckets)
+    rows = await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[rate_buckets.c.key], set_={"tokens": rate_buckets.c.tokens}
+        ).returning(rate_buckets.c.key, rate_buckets.c.tokens, rate_buckets.c.updated_at),
         [
             {"key": key, "tokens": rates[key].capacity, "updated_at": now, "full_at": now}
             for key in keys
         ],
-    )
-    rows = await session.execute(
-        select(rate_buckets.c.key, rate_buckets.c.tokens, rate_buckets.c.updated_at)
-        .where(rate_buckets.c.key.in_(keys))
-        .order_by(rate_buckets.c.key)
-        .with_for_update()
     )
     buckets = {row.key: Bucket(row.tokens, row.updated_at) for row in rows}
     waits: list[float] = []
