@@ -12,6 +12,7 @@ from sinergi_kit.clock import utcnow
 from sinergi_kit.messaging.outbox import OutboxRelay, outbox_lag_seconds, replay_since
 from sinergi_kit.nats_server import EmbeddedNats
 from sinergi_kit.testing.harness import Harness, account_event, eventually, tables
+from sinergi_kit.uow import UnitOfWorkFactory
 
 
 async def unpublished(harness: Harness) -> int:
@@ -56,6 +57,25 @@ async def test_outbox_waits_for_nats_and_publishes_when_it_returns(
     assert message.headers is not None
     assert message.headers["ce-id"] == str(event.id)
     assert message.headers["Nats-Msg-Id"] == str(event.id)
+
+
+async def test_commits_during_a_relay_round_are_published_without_waiting_for_the_poll(
+    harness_factory, clean_nats
+) -> None:
+    harness: Harness = await harness_factory(clean_nats)
+    relay = OutboxRelay(harness.db, tables, "registry", batch_size=4, poll_interval_s=3600)
+    units = UnitOfWorkFactory(harness.db, tables, relay.wake)
+    harness.run(relay.run(harness.js))
+    for n in range(40):
+        async with units() as uow:
+            uow.emit(account_event(handle=f"akun{n}"))
+        await asyncio.sleep(0)
+
+    async def published() -> bool:
+        return await unpublished(harness) == 0
+
+    await eventually(published, timeout_s=30)
+    assert await harness.stream_messages() == 40
 
 
 async def test_nothing_lost_or_doubled_across_a_relay_restart(harness_factory, clean_nats) -> None:

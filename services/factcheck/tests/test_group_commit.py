@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sinergi_factcheck.adapters.repository import Cases
 from sinergi_factcheck.adapters.tables import rate_buckets, reports
 from sinergi_factcheck.domain.matching.text import normalise_text
-from sinergi_factcheck.service_layer import matching
+from sinergi_factcheck.service_layer import intake, matching
 from sinergi_factcheck.service_layer.context import Factcheck
 from sinergi_factcheck.service_layer.intake import (
     MAX_BATCH,
@@ -226,3 +226,23 @@ def test_a_replica_learns_the_reports_another_replica_wrote(
 
     found, written, indexed_as = run_with_factcheck(database_url, scenario)
     assert found == [written[0], written[1], indexed_as]
+
+
+def test_a_drain_soon_after_a_wake_wakes_the_relay_once_the_interval_is_over(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(intake, "RELAY_WAKE_INTERVAL_S", 1.0)
+
+    async def scenario(fc: Factcheck) -> list[int]:
+        wakes: list[int] = []
+        fc.intake = IntakeWriter(
+            UnitOfWorkFactory(fc.db, fc.uow.tables, lambda: wakes.append(1)), fc.matcher
+        )
+        seen: list[int] = []
+        for i in range(3):  # one batch each, the queue drained after each
+            await submit_report(fc, SubmitReport(text=f"Kabar bohong ke-{i}"), channel="public")
+            seen.append(len(wakes))
+        await asyncio.sleep(1.5)
+        return [*seen, len(wakes)]
+
+    assert run_with_factcheck(database_url, scenario) == [1, 1, 1, 2]

@@ -138,7 +138,7 @@ class OutboxRelay:
         failures = 0
         while True:
             try:
-                published = await self.publish_pending(js)
+                await self.publish_pending(js)
                 failures = 0
             except asyncio.CancelledError:
                 raise
@@ -149,8 +149,8 @@ class OutboxRelay:
                 await asyncio.sleep(delay)
                 continue
             await self._maybe_purge()
-            if published:
-                continue
+            # A commit during the round has set the wake already; a writer that wakes the
+            # relay later (after a group of commits) is not chased round after round.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_interval_s)
             self._wake.clear()

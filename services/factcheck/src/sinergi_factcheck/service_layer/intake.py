@@ -9,6 +9,7 @@ at a time, so one bad report never costs the others their answer (the kit's ``ba
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from collections.abc import Sequence
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
 
 MAX_BATCH = 64
 PRUNE_INTERVAL_S = 60.0
+RELAY_WAKE_INTERVAL_S = 0.05
 
 
 class SubmitReport(BaseModel):
@@ -211,10 +213,12 @@ class _Batch:
 class IntakeWriter:
     """The group commit of reports (see the module's docstring).
 
-    The outbox relay is woken once the queue has drained, not after every batch: on SQLite its
-    marking of published rows takes the one write lock, and a batch that finds the lock taken
-    waits in SQLite's busy handler. Under a steady stream of reports the relay publishes on its
-    poll interval instead."""
+    The outbox relay is woken once the queue has drained, not after every batch, and at most
+    every ``RELAY_WAKE_INTERVAL_S``: each round of the relay costs a read and a write
+    transaction, and on SQLite its marking of published rows takes the one write lock that the
+    next batch waits for. Under a steady stream of reports the queue drains after most
+    batches; a drain soon after the last wake wakes the relay once the interval is over, so
+    one round publishes the events of several batches."""
 
     def __init__(self, uow: UnitOfWorkFactory, matcher: Matcher) -> None:
         self._relay = uow
@@ -225,6 +229,8 @@ class IntakeWriter:
             MAX_BATCH, name="factcheck-intake", on_idle=self._drained
         )
         self._pruned_at = float("-inf")
+        self._relay_woken_at = float("-inf")
+        self._wake_scheduled = False
 
     async def submit(self, report: Prepared | ProblemError, charge: rate_buckets.Charge) -> Receipt:
         try:
@@ -236,9 +242,20 @@ class IntakeWriter:
         self._unannounced = True
 
     def _drained(self) -> None:
-        if self._unannounced:
-            self._unannounced = False
-            self._relay.notify_committed()
+        if not self._unannounced or self._wake_scheduled:
+            return
+        wait = self._relay_woken_at + RELAY_WAKE_INTERVAL_S - time.monotonic()
+        if wait > 0:
+            self._wake_scheduled = True
+            asyncio.get_running_loop().call_later(wait, self._wake_relay)
+        else:
+            self._wake_relay()
+
+    def _wake_relay(self) -> None:
+        self._wake_scheduled = False
+        self._unannounced = False
+        self._relay_woken_at = time.monotonic()
+        self._relay.notify_committed()
 
     async def _write(self, batch: Sequence[_Pending]) -> list[Outcome]:
         now = utcnow()
