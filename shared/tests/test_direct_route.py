@@ -1,6 +1,7 @@
 """A direct route answers exactly as the same endpoint declared as an ordinary FastAPI route
-(success, refused credentials, wrong role, a missing thing, a malformed path value), documents
-the same operation, and refuses at declaration a signature it cannot serve."""
+(success, refused credentials, wrong role, a missing thing, malformed path values and bodies,
+a response model), documents the same operation, and refuses at declaration a signature it
+cannot serve."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from uuid import UUID
 import httpx
 import pytest
 from fastapi import APIRouter, Depends, FastAPI, Header, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from sinergi_kit.auth import Principal, Reader, Role, TokenVerifier, Writer
 from sinergi_kit.http.direct import direct_route
@@ -28,6 +30,24 @@ async def thing(thing_id: UUID, number: int, request: Request, caller: Writer) -
     return Response(body, media_type="application/json", headers={"ETag": f'"{number}"'})
 
 
+class Mark(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    label: str = Field(min_length=2)
+    weight: int = 1
+
+
+class Marked(BaseModel):
+    id: UUID
+    label: str
+    weight: int
+    by: str
+    note: str | None = None
+
+
+async def mark(thing_id: UUID, command: Mark, caller: Writer) -> Marked:
+    return Marked(id=thing_id, label=command.label, weight=command.weight, by=caller.subject)
+
+
 def app_with(declare: Callable[[APIRouter], None]) -> FastAPI:
     router = APIRouter(prefix="/things", tags=["things"])
     declare(router)
@@ -38,12 +58,17 @@ def app_with(declare: Callable[[APIRouter], None]) -> FastAPI:
     return app
 
 
+MARKED: dict[str, Any] = {"status_code": 201, "response_model": Marked, "response_model_exclude_none": True}
+
+
 def ordinary(router: APIRouter) -> None:
     router.get("/{thing_id}/{number}", summary="One thing")(thing)
+    router.post("/{thing_id}/marks", **MARKED)(mark)
 
 
 def direct(router: APIRouter) -> None:
     direct_route(router, "/{thing_id}/{number}", methods=["GET"], summary="One thing")(thing)
+    direct_route(router, "/{thing_id}/marks", methods=["POST"], **MARKED)(mark)
 
 
 def token(*roles: Role) -> dict[str, str]:
@@ -63,12 +88,33 @@ REQUESTS: list[tuple[str, dict[str, str]]] = [
 ]
 
 
+JSON = {"content-type": "application/json"}
+TEXT = {"content-type": "text/plain"}
+POSTS: list[tuple[str, bytes, dict[str, str]]] = [
+    (f"/things/{KNOWN}/marks", b'{"label": "hoaks", "weight": 3}', JSON | token(Role.ADMIN)),
+    (f"/things/{KNOWN}/marks", b'{"label": "ok"}', {"content-type": "application/merge+json"}),
+    (f"/things/{KNOWN}/marks", b'{"label": "x", "extra": 1}', JSON | token(Role.ADMIN)),
+    (f"/things/{KNOWN}/marks", b'{"label": ', JSON | token(Role.ADMIN)),
+    (f"/things/{KNOWN}/marks", b'{"label": ', JSON),
+    (f"/things/{KNOWN}/marks", b"", JSON | token(Role.ADMIN)),
+    (f"/things/{KNOWN}/marks", b'{"label": "ok"}', TEXT | token(Role.ADMIN)),
+    (f"/things/{KNOWN}/marks", b'{"label": "ok"}', token(Role.ADMIN)),
+    ("/things/bukan-uuid/marks", b'{"weight": "berat"}', JSON | token(Role.ADMIN)),
+    ("/things/bukan-uuid/marks", b'{"weight": "berat"}', JSON),
+]
+
+
 async def answers(app: FastAPI) -> list[tuple[int, str, Any, str | None]]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://kit") as client:
         got = []
-        for path, headers in REQUESTS:
-            response = await client.get(path, headers={**headers, "accept-language": "en"})
+        calls = [("GET", path, b"", headers) for path, headers in REQUESTS] + [
+            ("POST", path, body, headers) for path, body, headers in POSTS
+        ]
+        for method, path, body, headers in calls:
+            response = await client.request(
+                method, path, content=body, headers={**headers, "accept-language": "en"}
+            )
             got.append(
                 (
                     response.status_code,
@@ -82,9 +128,13 @@ async def answers(app: FastAPI) -> list[tuple[int, str, Any, str | None]]:
 
 async def test_a_direct_route_answers_as_the_ordinary_route_does() -> None:
     expected = await answers(app_with(ordinary))
-    assert [status for status, *_ in expected] == [200, 401, 401, 403, 404, 422, 422, 401]
-    assert expected[0][2] == {"id": str(KNOWN), "n": 3, "by": "sari"}
-    assert len(expected[6][2]["errors"]) == 2  # both path values named
+    gets, posts = expected[: len(REQUESTS)], expected[len(REQUESTS) :]
+    assert [status for status, *_ in gets] == [200, 401, 401, 403, 404, 422, 422, 401]
+    assert gets[0][2] == {"id": str(KNOWN), "n": 3, "by": "sari"}
+    assert len(gets[6][2]["errors"]) == 2  # both path values named
+    assert [status for status, *_ in posts] == [201, 401, 422, 422, 422, 422, 422, 422, 422, 401]
+    assert posts[0][2] == {"id": str(KNOWN), "label": "hoaks", "weight": 3, "by": "sari"}
+    assert len(posts[8][2]["errors"]) == 3  # the path value, the missing label, the weight
     assert await answers(app_with(direct)) == expected
 
 
