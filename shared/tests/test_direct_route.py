@@ -58,7 +58,11 @@ def app_with(declare: Callable[[APIRouter], None]) -> FastAPI:
     return app
 
 
-MARKED: dict[str, Any] = {"status_code": 201, "response_model": Marked, "response_model_exclude_none": True}
+MARKED: dict[str, Any] = {
+    "status_code": 201,
+    "response_model": Marked,
+    "response_model_exclude_none": True,
+}
 
 
 def ordinary(router: APIRouter) -> None:
