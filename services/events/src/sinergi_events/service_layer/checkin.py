@@ -213,7 +213,7 @@ async def _apply_live(
     ctx: EventsContext, requests: Sequence[ScanRequest]
 ) -> Sequence[ScanOutcome | Exception]:
     try:
-        async with ctx.uow() as uow:
+        async with ctx.door_units() as uow:
             return await apply_scans(ctx, uow, requests)
     except IntegrityError:
         if len(requests) > 1:

@@ -17,7 +17,9 @@ from sinergi_kit.clock import utcnow
 from sinergi_kit.contracts.events import InvitationSnapshot
 from sinergi_kit.db import Database
 from sinergi_kit.runtime import ServiceRuntime
-from sinergi_kit.uow import UnitOfWorkFactory
+from sinergi_kit.uow import ThrottledWake, UnitOfWorkFactory
+
+DOOR_RELAY_WAKE_INTERVAL_S = 0.05
 
 
 @dataclass
@@ -29,6 +31,10 @@ class EventsContext:
     reminder_batch_size: int = 5_000
     door: Batcher[Any, Any] = field(default_factory=lambda: Batcher(name="events-door"))
     """Group commit of live scans (see ``checkin.scan``)."""
+    door_uow: UnitOfWorkFactory | None = None
+    """The units of work of the door's batches, when they wake the outbox relay differently
+    from ``uow``: at the door a batch commits every few milliseconds, and one round of the
+    relay can publish the check-ins of several (see ``ThrottledWake``)."""
 
     @property
     def db(self) -> Database:
@@ -40,10 +46,19 @@ class EventsContext:
         assert isinstance(settings, EventsSettings)
         return cls(
             uow=runtime.uow,
+            door_uow=UnitOfWorkFactory(
+                runtime.db,
+                runtime.uow.tables,
+                ThrottledWake(runtime.relay.wake, DOOR_RELAY_WAKE_INTERVAL_S),
+            ),
             signer=signer_of(settings),
             public_base_url=settings.public_base_url.rstrip("/"),
             reminder_batch_size=settings.reminder_batch_size,
         )
+
+    @property
+    def door_units(self) -> UnitOfWorkFactory:
+        return self.door_uow or self.uow
 
     def rsvp_path(self, invitation: Invitation) -> str:
         return rsvp_path(self.signer, invitation)
