@@ -8,12 +8,13 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 
 from sinergi_events.entrypoints.deps import Context, Language
-from sinergi_events.entrypoints.errors import DomainRoute
+from sinergi_events.entrypoints.errors import DirectDomainRoute, DomainRoute
 from sinergi_events.entrypoints.schemas import ScanOut, WalkInOut
 from sinergi_events.service_layer import checkin
 from sinergi_events.service_layer.checkin import ScanOutcome
 from sinergi_events.service_layer.commands import OfflineUpload, Scan, WalkIn
 from sinergi_kit.auth import Writer
+from sinergi_kit.http.direct import direct_route
 from sinergi_kit.http.problems import PROBLEM_RESPONSES
 from sinergi_kit.i18n import Lang, translate
 
@@ -30,8 +31,11 @@ def _out(outcome: ScanOutcome, lang: Lang) -> ScanOut:
     return ScanOut.of(outcome, translate(f"events.scan.{key}", lang))
 
 
-@router.post(
+@direct_route(
+    router,
     "/scans",
+    methods=["POST"],
+    route_class=DirectDomainRoute,
     response_model=ScanOut,
     summary="A scan at the door; the same nonce always gets the same answer",
 )

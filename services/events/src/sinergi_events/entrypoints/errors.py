@@ -9,6 +9,7 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
 from sinergi_events.domain.errors import DomainError
+from sinergi_kit.http.direct import DirectRoute
 from sinergi_kit.http.problems import ProblemError
 from sinergi_kit.i18n import Lang, register_messages
 
@@ -158,6 +159,10 @@ class DomainRoute(APIRoute):
                 raise as_problem(exc) from exc
 
         return route
+
+
+class DirectDomainRoute(DomainRoute, DirectRoute):
+    """A direct route (the door's hot path) whose domain errors become problem documents."""
 
 
 SCAN_REASONS: dict[str, dict[Lang, str]] = {
