@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -13,7 +12,7 @@ from sinergi_events.service_layer.context import signer_of
 from sinergi_events.service_layer.directory import registry_subscription
 from sinergi_events.service_layer.scheduler import run_scheduler
 from sinergi_events.settings import EventsSettings
-from sinergi_kit.runtime import ServiceDefinition, ServiceRuntime, create_app
+from sinergi_kit.runtime import ServiceDefinition, create_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -25,23 +24,13 @@ def definition(settings: EventsSettings | None = None) -> ServiceDefinition:
         settings=resolved,
         tables=messaging,
         migrations=MIGRATIONS,
-        routers=[admin.router, door.router, reports.router, rsvp.router, http.router],
+        routers=[door.router, admin.router, reports.router, rsvp.router, http.router],
         subscriptions=[registry_subscription(lambda: signer_of(resolved))],
-        background=[run_scheduler, freeze_startup_objects],
+        background=[run_scheduler],
         title="Sinergi Events",
         description="Kopilaborasi: jadwal, undangan, RSVP, dan check-in. / Kopilaborasi "
         "scheduling, invitations, RSVP and check-in.",
     )
-
-
-async def freeze_startup_objects(_: ServiceRuntime) -> None:
-    """Set aside what the process built at startup (modules, routes, models) from the cyclic
-    garbage collector, once per process: a full collection then walks only what requests
-    left behind, a pause of a few milliseconds instead of 100-200 ms that held up every scan
-    waiting at the door."""
-    if gc.get_freeze_count() == 0:
-        gc.collect()
-        gc.freeze()
 
 
 def build_app() -> FastAPI:
