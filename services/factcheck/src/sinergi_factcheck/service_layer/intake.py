@@ -9,7 +9,6 @@ at a time, so one bad report never costs the others their answer (the kit's ``ba
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import time
 from collections.abc import Sequence
@@ -44,7 +43,7 @@ from sinergi_kit.contracts.factcheck import (
 )
 from sinergi_kit.http.problems import ProblemError
 from sinergi_kit.ids import new_id
-from sinergi_kit.uow import UnitOfWork, UnitOfWorkFactory
+from sinergi_kit.uow import ThrottledWake, UnitOfWork, UnitOfWorkFactory
 
 if TYPE_CHECKING:
     from sinergi_factcheck.service_layer.context import Factcheck
@@ -221,7 +220,6 @@ class IntakeWriter:
     one round publishes the events of several batches."""
 
     def __init__(self, uow: UnitOfWorkFactory, matcher: Matcher) -> None:
-        self._relay = uow
         self.uow = UnitOfWorkFactory(uow.db, uow.tables, self._committed)
         self._unannounced = False
         self.matcher = matcher
@@ -229,8 +227,7 @@ class IntakeWriter:
             MAX_BATCH, name="factcheck-intake", on_idle=self._drained
         )
         self._pruned_at = float("-inf")
-        self._relay_woken_at = float("-inf")
-        self._wake_scheduled = False
+        self._wake_relay = ThrottledWake(uow.notify_committed, RELAY_WAKE_INTERVAL_S)
 
     async def submit(self, report: Prepared | ProblemError, charge: rate_buckets.Charge) -> Receipt:
         try:
@@ -242,20 +239,9 @@ class IntakeWriter:
         self._unannounced = True
 
     def _drained(self) -> None:
-        if not self._unannounced or self._wake_scheduled:
-            return
-        wait = self._relay_woken_at + RELAY_WAKE_INTERVAL_S - time.monotonic()
-        if wait > 0:
-            self._wake_scheduled = True
-            asyncio.get_running_loop().call_later(wait, self._wake_relay)
-        else:
+        if self._unannounced:
+            self._unannounced = False
             self._wake_relay()
-
-    def _wake_relay(self) -> None:
-        self._wake_scheduled = False
-        self._unannounced = False
-        self._relay_woken_at = time.monotonic()
-        self._relay.notify_committed()
 
     async def _write(self, batch: Sequence[_Pending]) -> list[Outcome]:
         now = utcnow()
