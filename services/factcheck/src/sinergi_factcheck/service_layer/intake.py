@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 MAX_BATCH = 64
 PRUNE_INTERVAL_S = 60.0
 RELAY_WAKE_INTERVAL_S = 0.05
+PERFECT_SCORE = 100.0
 
 
 class SubmitReport(BaseModel):
@@ -284,10 +285,10 @@ class IntakeWriter:
         return outcomes
 
     async def _file(self, writes: _Batch, report: Prepared, now: datetime) -> Receipt:
-        best = _better(
-            report.best,
-            next(iter(writes.index.match(report.normalised, report.urls, limit=1)), None),
-        )
+        best = report.best
+        if best is None or best.score < PERFECT_SCORE:  # nothing in the batch can beat 100
+            in_batch = writes.index.match(report.normalised, report.urls, limit=1)
+            best = _better(best, next(iter(in_batch), None))
         thresholds = self.matcher.thresholds
         target = None
         if best is not None and best.score >= thresholds.merge:
