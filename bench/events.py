@@ -4,10 +4,10 @@
   its invitation.issued event in the outbox (membership evaluated on the projection with the
   shared filter), beside a plain bulk insert of the same invitation rows without events, on
   SQLite and PostgreSQL.
-- Check-in scans through the real service process (uvicorn, SQLite): the latency of each
-  scan with 32 door devices scanning at once over keep-alive connections, beside a bare
-  FastAPI endpoint taking the same body, both in this run and driven by the same load
-  generator; with the server's CPU time per scan.
+- Check-in scans through the real service process (uvicorn; SQLite, and PostgreSQL when
+  TEST_POSTGRES_URL is set): the latency of each scan with 32 door devices scanning at once
+  over keep-alive connections, beside a bare FastAPI endpoint taking the same body, both in
+  this run and driven by the same load generator; with the server's CPU time per scan.
 """
 
 from __future__ import annotations
@@ -78,7 +78,9 @@ def run(*, quick: bool) -> list[Figure]:
                     note=f"{invited_s / bulk_s:.1f}× the bare insert",
                 )
             )
-        figures += door(Path(tmp), scans)
+        (Path(tmp) / "door").mkdir()
+        for backend, url in database_urls(Path(tmp) / "door"):
+            figures += door(Path(tmp), scans, backend, url)
     return figures
 
 
@@ -226,8 +228,7 @@ async def door_fixture(url: str, count: int) -> tuple[Event, list[str]]:
         await db.dispose()
 
 
-def door(tmp: Path, scans: int) -> list[Figure]:
-    url = f"sqlite+aiosqlite:///{tmp / 'door.db'}"
+def door(tmp: Path, scans: int, backend: str, url: str) -> list[Figure]:
     event, codes = asyncio.run(door_fixture(url, scans + SCANNERS))
     bodies = [
         json.dumps({"nonce": f"pintu-{n:07d}", "code": code}).encode()
@@ -242,7 +243,7 @@ def door(tmp: Path, scans: int) -> list[Figure]:
         "events",
         url,
         nats.url,
-        tmp / "events.log",
+        tmp / f"events-{backend}.log",
         extra_env={
             "SINERGI_EVENTS_JWT_SECRET": JWT_SECRET,
             "SINERGI_EVENTS_SIGNING_KEYS": json.dumps(KEYS),
@@ -269,13 +270,13 @@ def door(tmp: Path, scans: int) -> list[Figure]:
         service.stop()
         nats.stop()
     print(
-        f"events service scans: p50 {scanned.p50_ms:.1f} ms, p99 {scanned.p99_ms:.1f} ms, "
-        f"{scanned.cost()}",
+        f"events service scans, {backend}: p50 {scanned.p50_ms:.1f} ms, "
+        f"p99 {scanned.p99_ms:.1f} ms, {scanned.cost()}",
         flush=True,
     )
     return [
         Figure(
-            name=f"check-in scan p99, {SCANNERS} scanners, SQLite "
+            name=f"check-in scan p99, {SCANNERS} scanners, {backend} "
             f"({len(scanned.latencies):,} scans)",
             value=scanned.p99_ms,
             unit="ms",
