@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
@@ -46,14 +46,16 @@ def choose(browser: WebDriver, element_id: str, *values: str) -> None:
 
 
 def navigate_by(browser: WebDriver, element: WebElement) -> None:
-    """Click and wait for the next page to replace this one."""
-    page = browser.find_element(By.TAG_NAME, "html")
+    """Click and wait until the next page has loaded. The old page's window is marked before
+    the click and a new document starts without the mark; asking the browser about an element
+    of the old page instead can fail while the new one is being attached ("node does not
+    belong to the document"), and so can a script run mid-navigation, which is retried."""
+    browser.execute_script("window.sinergiOldPage = true")
     element.click()
-    WebDriverWait(browser, 20).until(staleness_of(page))
-    # The old document is gone as soon as the next one commits; reading it while it is still
-    # being parsed can catch a node that the browser's inspector has not yet attached.
-    WebDriverWait(browser, 20).until(
-        lambda driver: driver.execute_script("return document.readyState") == "complete"
+    WebDriverWait(browser, 20, ignored_exceptions=(WebDriverException,)).until(
+        lambda driver: driver.execute_script(
+            "return !window.sinergiOldPage && document.readyState === 'complete'"
+        )
     )
 
 
