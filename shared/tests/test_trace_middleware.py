@@ -37,3 +37,15 @@ def test_each_request_without_a_trace_starts_its_own_and_leaves_nothing_bound() 
     assert first["logged"] and second["logged"]
     assert first["logged"] != second["logged"]
     assert "trace_id" not in structlog.contextvars.get_contextvars()
+
+
+def _new_trace_id(_: int) -> str:
+    return TraceParent.new().trace_id
+
+
+def test_forked_workers_start_different_traces() -> None:
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        ids = pool.map(_new_trace_id, range(8), chunksize=4)
+    assert len(set(ids)) == 8

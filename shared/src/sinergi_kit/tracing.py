@@ -41,15 +41,13 @@ class TraceParent:
 
 def _random_hex(bits: int) -> str:
     """A random non-zero id (all zeros is invalid). Trace ids need to be unique, not secret:
-    the process's PRNG, as OpenTelemetry's id generator uses, instead of the OS's entropy
-    source (two system calls on every request)."""
+    the random module's generator, as OpenTelemetry's id generator uses, instead of the OS's
+    entropy source (two system calls on every request). Its shared instance is reseeded in a
+    forked child, so forked workers never repeat each other's ids."""
     value = 0
     while value == 0:
-        value = _ids.getrandbits(bits)
+        value = random.getrandbits(bits)
     return f"{value:0{bits // 4}x}"
-
-
-_ids = random.Random()
 
 
 def continue_or_start(incoming: str | None) -> TraceParent:
