@@ -17,7 +17,7 @@ import inspect
 import json
 from collections.abc import Awaitable, Callable, Coroutine
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from fastapi import APIRouter, Request, Response, params
 from fastapi.datastructures import DefaultPlaceholder
@@ -101,12 +101,15 @@ class DirectRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         _refuse_unservable(self)
         dependant = self.dependant
-        endpoint = dependant.call
-        assert endpoint is not None
+        # checked by _refuse_unservable: the endpoint and each dependency are coroutines
+        endpoint = cast(Callable[..., Awaitable[Any]], dependant.call)
         path_fields = dependant.path_params
         body_fields = dependant.body_params
         request_name = dependant.request_param_name
-        dependencies = [(sub.name, sub.call) for sub in dependant.dependencies]
+        dependencies = [
+            (sub.name, cast(Callable[[Request], Awaitable[Any]], sub.call))
+            for sub in dependant.dependencies
+        ]
         status_code = self.status_code or 200
         serialize = partial(
             serialize_response,
@@ -124,7 +127,6 @@ class DirectRoute(APIRoute):
             body = await _json_body(request) if body_fields else PydanticUndefined
             values: dict[str, Any] = {}
             for name, call in dependencies:
-                assert call is not None
                 result = await call(request)
                 if name is not None:
                     values[name] = result
