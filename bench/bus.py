@@ -59,21 +59,23 @@ def run(*, quick: bool) -> list[Figure]:
         try:
             raw = asyncio.run(raw_pull_and_ack(server.url, count))
             print(f"raw nats-py pull+ack: {raw:,.0f} msg/s", flush=True)
-            for backend, url in database_urls(Path(tmp)):
-                rate = pipeline_rate(server.url, url, count)
-                print(f"pipeline on {backend}: {rate:,.0f} events/s", flush=True)
-                figures.append(
-                    Figure(
-                        name=f"bus pipeline, {backend} ({count:,} events)",
-                        value=rate,
-                        unit="events/s",
-                        target=f"≥ {PIPELINE_TARGET:,.0f}/s and ≥ {RAW_SHARE_TARGET:.0%} of raw",
-                        met=rate >= PIPELINE_TARGET and rate >= RAW_SHARE_TARGET * raw,
-                        baseline_name="raw nats-py pull+ack",
-                        baseline_value=raw,
-                        note=f"{rate / raw:.0%} of raw",
+            with database_urls(Path(tmp)) as urls:
+                for backend, url in urls:
+                    rate = pipeline_rate(server.url, url, count)
+                    print(f"pipeline on {backend}: {rate:,.0f} events/s", flush=True)
+                    figures.append(
+                        Figure(
+                            name=f"bus pipeline, {backend} ({count:,} events)",
+                            value=rate,
+                            unit="events/s",
+                            target=f"≥ {PIPELINE_TARGET:,.0f}/s and "
+                            f"≥ {RAW_SHARE_TARGET:.0%} of raw",
+                            met=rate >= PIPELINE_TARGET and rate >= RAW_SHARE_TARGET * raw,
+                            baseline_name="raw nats-py pull+ack",
+                            baseline_value=raw,
+                            note=f"{rate / raw:.0%} of raw",
+                        )
                     )
-                )
             figures += service_memory(server.url, Path(tmp), accounts=200 if quick else 2_000)
         finally:
             server.stop()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -62,26 +63,32 @@ def bare_server(tmp: Path, module: str, source: str) -> Iterator[tuple[int, int]
         server.wait(timeout=15)
 
 
-def database_urls(tmp: Path) -> list[tuple[str, str]]:
+@contextmanager
+def database_urls(tmp: Path) -> Iterator[list[tuple[str, str]]]:
+    """A SQLite file in ``tmp`` and, when TEST_POSTGRES_URL is set, a scratch PostgreSQL
+    database, dropped when the benchmark is done with it."""
     urls = [("sqlite", f"sqlite+aiosqlite:///{tmp / 'bench.db'}")]
     admin = os.environ.get("TEST_POSTGRES_URL")
-    if admin:
-        urls.append(("postgresql", asyncio.run(create_postgres_database(admin))))
-    else:
+    if not admin:
         print("TEST_POSTGRES_URL not set: PostgreSQL figures left out", flush=True)
-    return urls
+        yield urls
+        return
+    name = f"sinergi_bench_{secrets.token_hex(6)}"
+    asyncio.run(_administer(admin, f'CREATE DATABASE "{name}"'))
+    url = make_url(admin).set(drivername="postgresql+asyncpg", database=name)
+    try:
+        yield [*urls, ("postgresql", url.render_as_string(hide_password=False))]
+    finally:
+        asyncio.run(_administer(admin, f'DROP DATABASE "{name}" WITH (FORCE)'))
 
 
-async def create_postgres_database(admin_url: str) -> str:
-    name = f"sinergi_bench_{os.getpid()}_{int(time.time())}"
+async def _administer(admin_url: str, statement: str) -> None:
     dsn = make_url(admin_url).set(drivername="postgresql").render_as_string(hide_password=False)
     connection = await asyncpg.connect(dsn)
     try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
+        await connection.execute(statement)
     finally:
         await connection.close()
-    url = make_url(admin_url).set(drivername="postgresql+asyncpg", database=name)
-    return url.render_as_string(hide_password=False)
 
 
 @dataclass(frozen=True)
