@@ -1,8 +1,7 @@
 """Async SQLAlchemy 2 for SQLite (embedded default) and PostgreSQL (production).
 
-One URL setting picks the backend. On SQLite every connection runs in WAL mode with a busy
-timeout and foreign keys on, and write transactions start with ``BEGIN IMMEDIATE`` so two
-writers queue on the lock instead of failing half-way with "database is locked".
+One URL setting picks the backend; how SQLite runs under the async engine is in
+:mod:`sinergi_kit.sqlite`.
 """
 
 from __future__ import annotations
@@ -14,10 +13,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, MetaData, Table, TypeDecorator, event, text
+from sqlalchemy import DateTime, Dialect, MetaData, Table, TypeDecorator, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -27,6 +25,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from sinergi_kit.clock import as_utc
+from sinergi_kit.sqlite import READ_ONLY_OPTION, run_on_the_loop
 
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(column_0_label)s",
@@ -35,9 +34,6 @@ NAMING_CONVENTION: dict[str, str] = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-SQLITE_BUSY_TIMEOUT_MS = 10_000
-_READ_ONLY = "sinergi_read_only"
 
 
 def make_metadata() -> MetaData:
@@ -74,24 +70,6 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Take over transaction control from the driver so BEGIN is ours to emit.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(connection: Connection) -> None:
-        read_only = connection.get_execution_options().get(_READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
-
-
 class Database:
     """An engine with a session factory for writes and one for reads.
 
@@ -118,10 +96,10 @@ class Database:
         self._engines = [self.engine, reader] if on_file else [self.engine]
         if self.is_sqlite:
             for engine in self._engines:
-                _install_sqlite_pragmas(engine)
+                run_on_the_loop(engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = async_sessionmaker(
-            reader.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
+            reader.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False
         )
 
     @property
