@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Protocol
+from uuid import UUID
 
-from sinergi_events.domain.events import Event
-from sinergi_events.domain.invitations import Invitation
 from sinergi_events.domain.tokens import PassClaim
 
 Direction = Literal["entry", "exit"]
@@ -25,6 +24,37 @@ LATE_UPLOAD_STATUSES = OPEN_STATUSES | {"completed"}
 """A scan a device took offline while the door was open still counts after completion."""
 
 
+class Door(Protocol):
+    """What the door needs of an event (an :class:`~sinergi_events.domain.events.Event`
+    has it)."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def status(self) -> str: ...
+    def checkin_window(self) -> tuple[datetime, datetime]: ...
+
+
+class Holder(Protocol):
+    """What the door needs of the invitation a pass names (an
+    :class:`~sinergi_events.domain.invitations.Invitation` has it)."""
+
+    @property
+    def event_id(self) -> UUID: ...
+    @property
+    def active(self) -> bool: ...
+    @property
+    def pass_revoked(self) -> bool: ...
+    @property
+    def pass_version(self) -> int: ...
+    @property
+    def response(self) -> str: ...
+    @property
+    def has_seat(self) -> bool: ...
+    @property
+    def inside(self) -> bool: ...
+
+
 @dataclass(frozen=True)
 class ScanDecision:
     accepted: bool
@@ -36,9 +66,9 @@ class ScanDecision:
 
 
 def decide(
-    event: Event,
+    event: Door,
     claim: PassClaim | None,
-    invitation: Invitation | None,
+    invitation: Holder | None,
     direction: Direction,
     at: datetime,
     *,

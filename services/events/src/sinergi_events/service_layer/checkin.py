@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -19,12 +19,10 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from sinergi_events.adapters.repository import event_from_row, invitation_from_row
+from sinergi_events.adapters.repository import event_from_row
 from sinergi_events.adapters.tables import events, invitations, scans, walk_ins
 from sinergi_events.domain import checkin
 from sinergi_events.domain.errors import DomainError
-from sinergi_events.domain.events import Event
-from sinergi_events.domain.invitations import Invitation
 from sinergi_events.service_layer.commands import OfflineScan, Scan, WalkIn
 from sinergi_events.service_layer.context import EventsContext
 from sinergi_kit.clock import as_utc
@@ -53,6 +51,50 @@ class ScanRequest:
     offline: bool
 
 
+@dataclass(slots=True)
+class _DoorEvent:
+    id: UUID
+    status: str
+    opens: datetime
+    closes: datetime
+
+    def checkin_window(self) -> tuple[datetime, datetime]:
+        return self.opens, self.closes
+
+
+@dataclass(slots=True)
+class _Holder:
+    """The columns of an invitation the door reads and writes; changed in place as the
+    scans of a batch go through."""
+
+    id: UUID
+    event_id: UUID
+    person_id: UUID | None
+    active: bool
+    pass_version: int
+    pass_revoked: bool
+    response: str
+    has_seat: bool
+    inside: bool
+    first_entry_at: datetime | None
+
+
+_DOOR_EVENTS = select(
+    events.c.id, events.c.status, events.c.starts_at, events.c.ends_at, events.c.details
+)
+_HOLDERS = select(
+    invitations.c.id,
+    invitations.c.event_id,
+    invitations.c.person_id,
+    invitations.c.revoked_at,
+    invitations.c.erased,
+    invitations.c.pass_version,
+    invitations.c.pass_revoked,
+    invitations.c.response,
+    invitations.c.seat,
+    invitations.c.inside,
+    invitations.c.first_entry_at,
+)
 _SET_INSIDE = (
     update(invitations)
     .where(invitations.c.id == bindparam("invitation_id"))
@@ -60,9 +102,29 @@ _SET_INSIDE = (
 )
 
 
+def _door_event(row: Any) -> _DoorEvent:
+    opens_before = timedelta(seconds=row.details["checkin_opens_before_s"])
+    return _DoorEvent(row.id, row.status, as_utc(row.starts_at) - opens_before, as_utc(row.ends_at))
+
+
+def _holder(row: Any) -> _Holder:
+    return _Holder(
+        id=row.id,
+        event_id=row.event_id,
+        person_id=row.person_id,
+        active=row.revoked_at is None and not row.erased,
+        pass_version=row.pass_version,
+        pass_revoked=row.pass_revoked,
+        response=row.response,
+        has_seat=row.seat == "confirmed",
+        inside=row.inside,
+        first_entry_at=as_utc(row.first_entry_at) if row.first_entry_at else None,
+    )
+
+
 async def _load(
     connection: AsyncConnection, requests: Sequence[ScanRequest], claims: dict[str, UUID]
-) -> tuple[dict[str, Any], dict[UUID, Event], dict[UUID, Invitation]]:
+) -> tuple[dict[str, Any], dict[UUID, _DoorEvent], dict[UUID, _Holder]]:
     stored = {
         row.nonce: row
         for row in await connection.execute(
@@ -70,31 +132,31 @@ async def _load(
         )
     }
     found_events = {
-        row.id: event_from_row(row)
+        row.id: _door_event(row)
         for row in await connection.execute(
-            select(events).where(events.c.id.in_({r.event_id for r in requests}))
+            _DOOR_EVENTS.where(events.c.id.in_({r.event_id for r in requests}))
         )
     }
     wanted = set(claims.values()) | {
         row.invitation_id for row in stored.values() if row.invitation_id
     }
-    found_invitations = {
-        row.id: invitation_from_row(row)
+    holders = {
+        row.id: _holder(row)
         for row in await connection.execute(
-            select(invitations).where(invitations.c.id.in_(wanted)).with_for_update()
+            _HOLDERS.where(invitations.c.id.in_(wanted)).with_for_update()
         )
     }
-    return stored, found_events, found_invitations
+    return stored, found_events, holders
 
 
-def _replayed(row: Any, invitation: Invitation | None) -> ScanOutcome:
+def _replayed(row: Any, person_id: UUID | None) -> ScanOutcome:
     return ScanOutcome(
         nonce=row.nonce,
         accepted=row.accepted,
         reason=row.reason,
         direction=row.direction,
         invitation_id=row.invitation_id,
-        person_id=invitation.person_id if invitation else None,
+        person_id=person_id,
         scanned_at=as_utc(row.scanned_at),
         replayed=True,
     )
@@ -114,13 +176,14 @@ async def apply_scans(
     results: list[ScanOutcome | Exception] = []
     done: dict[str, ScanOutcome] = {}
     scan_rows: list[dict[str, Any]] = []
-    changed: dict[UUID, Invitation] = {}
+    changed: dict[UUID, _Holder] = {}
     now = ctx.clock()
     for request in requests:
         nonce = request.scan.nonce
         if nonce in stored:
             row = stored[nonce]
-            results.append(_replayed(row, people.get(row.invitation_id)))
+            known = people.get(row.invitation_id)
+            results.append(_replayed(row, known.person_id if known else None))
             continue
         if nonce in done:
             results.append(replace(done[nonce], replayed=True))
@@ -130,16 +193,16 @@ async def apply_scans(
             results.append(DomainError("event_not_found"))
             continue
         claim = pass_claims[nonce]
-        invitation = people.get(claim.invitation_id) if claim else None
+        holder = people.get(claim.invitation_id) if claim else None
         direction = request.scan.direction
         decision = checkin.decide(
-            event, claim, invitation, direction, request.at, offline=request.offline
+            event, claim, holder, direction, request.at, offline=request.offline
         )
         scan_rows.append(
             {
                 "nonce": nonce,
                 "event_id": event.id,
-                "invitation_id": invitation.id if invitation else None,
+                "invitation_id": holder.id if holder else None,
                 "direction": direction,
                 "scanned_at": request.at,
                 "received_at": now,
@@ -150,32 +213,31 @@ async def apply_scans(
             }
         )
         if decision.accepted:
-            assert invitation is not None
+            assert holder is not None
             entering = direction == "entry"
-            updated = replace(
-                invitation,
-                inside=entering,
-                first_entry_at=invitation.first_entry_at or (request.at if entering else None),
-            )
-            people[invitation.id] = changed[invitation.id] = updated
+            first_entry = holder.first_entry_at is None
             if entering:
                 uow.emit(
                     AttendeeCheckedInV1(
                         event_id=event.id,
-                        attendance_id=invitation.id,
-                        person_id=invitation.person_id,
+                        attendance_id=holder.id,
+                        person_id=holder.person_id,
                         walk_in=False,
                         scanned_at=request.at,
-                        first_entry=invitation.first_entry_at is None,
+                        first_entry=first_entry,
                     )
                 )
+                if first_entry:
+                    holder.first_entry_at = request.at
+            holder.inside = entering
+            changed[holder.id] = holder
         outcome = ScanOutcome(
             nonce=nonce,
             accepted=decision.accepted,
             reason=decision.reason,
             direction=direction,
-            invitation_id=invitation.id if invitation else None,
-            person_id=invitation.person_id if invitation else None,
+            invitation_id=holder.id if holder else None,
+            person_id=holder.person_id if holder else None,
             scanned_at=request.at,
         )
         done[nonce] = outcome
@@ -186,8 +248,8 @@ async def apply_scans(
         await connection.execute(
             _SET_INSIDE,
             [
-                {"invitation_id": i.id, "inside": i.inside, "first_entry_at": i.first_entry_at}
-                for i in changed.values()
+                {"invitation_id": h.id, "inside": h.inside, "first_entry_at": h.first_entry_at}
+                for h in changed.values()
             ],
         )
     return results
@@ -198,15 +260,14 @@ async def _stored_outcome(ctx: EventsContext, nonce: str) -> ScanOutcome | None:
         row = (await session.execute(select(scans).where(scans.c.nonce == nonce))).first()
         if row is None:
             return None
-        invitation = None
+        person_id = None
         if row.invitation_id is not None:
-            found = (
+            person_id = (
                 await session.execute(
-                    select(invitations).where(invitations.c.id == row.invitation_id)
+                    select(invitations.c.person_id).where(invitations.c.id == row.invitation_id)
                 )
-            ).first()
-            invitation = invitation_from_row(found) if found else None
-    return _replayed(row, invitation)
+            ).scalar_one_or_none()
+    return _replayed(row, person_id)
 
 
 async def _apply_live(
