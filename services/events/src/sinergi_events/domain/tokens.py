@@ -15,7 +15,6 @@ import binascii
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
-from hashlib import sha256
 from uuid import UUID
 
 MAC_BYTES = 16
@@ -46,7 +45,7 @@ class Signer:
         self._current = current
 
     def _mac(self, kid: str, message: bytes) -> str:
-        return _b64(hmac.new(self._keys[kid], message, sha256).digest()[:MAC_BYTES])
+        return _b64(hmac.digest(self._keys[kid], message, "sha256")[:MAC_BYTES])
 
     def _valid(self, kid: str, message: bytes, mac: str) -> bool:
         return kid in self._keys and hmac.compare_digest(self._mac(kid, message), mac)

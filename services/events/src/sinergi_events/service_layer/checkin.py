@@ -79,21 +79,28 @@ class _Holder:
     first_entry_at: datetime | None
 
 
+# Built once with expanding parameters: building the IN clauses for each batch cost more
+# than running them.
+_STORED_SCANS = select(scans).where(scans.c.nonce.in_(bindparam("nonces", expanding=True)))
 _DOOR_EVENTS = select(
     events.c.id, events.c.status, events.c.starts_at, events.c.ends_at, events.c.details
-)
-_HOLDERS = select(
-    invitations.c.id,
-    invitations.c.event_id,
-    invitations.c.person_id,
-    invitations.c.revoked_at,
-    invitations.c.erased,
-    invitations.c.pass_version,
-    invitations.c.pass_revoked,
-    invitations.c.response,
-    invitations.c.seat,
-    invitations.c.inside,
-    invitations.c.first_entry_at,
+).where(events.c.id.in_(bindparam("ids", expanding=True)))
+_HOLDERS = (
+    select(
+        invitations.c.id,
+        invitations.c.event_id,
+        invitations.c.person_id,
+        invitations.c.revoked_at,
+        invitations.c.erased,
+        invitations.c.pass_version,
+        invitations.c.pass_revoked,
+        invitations.c.response,
+        invitations.c.seat,
+        invitations.c.inside,
+        invitations.c.first_entry_at,
+    )
+    .where(invitations.c.id.in_(bindparam("ids", expanding=True)))
+    .with_for_update()
 )
 _SET_INSIDE = (
     update(invitations)
@@ -128,23 +135,20 @@ async def _load(
     stored = {
         row.nonce: row
         for row in await connection.execute(
-            select(scans).where(scans.c.nonce.in_({r.scan.nonce for r in requests}))
+            _STORED_SCANS, {"nonces": list({r.scan.nonce for r in requests})}
         )
     }
     found_events = {
         row.id: _door_event(row)
         for row in await connection.execute(
-            _DOOR_EVENTS.where(events.c.id.in_({r.event_id for r in requests}))
+            _DOOR_EVENTS, {"ids": list({r.event_id for r in requests})}
         )
     }
     wanted = set(claims.values()) | {
         row.invitation_id for row in stored.values() if row.invitation_id
     }
     holders = {
-        row.id: _holder(row)
-        for row in await connection.execute(
-            _HOLDERS.where(invitations.c.id.in_(wanted)).with_for_update()
-        )
+        row.id: _holder(row) for row in await connection.execute(_HOLDERS, {"ids": list(wanted)})
     }
     return stored, found_events, holders
 
