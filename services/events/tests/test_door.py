@@ -3,6 +3,7 @@ uploads and walk-ins."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -78,6 +79,30 @@ async def test_scans_are_idempotent_and_give_every_reason(ctx: EventsContext, cl
     with pytest.raises(DomainError) as error:
         await invitations.pass_code(ctx, accepted)
     assert error.value.code == "pass_revoked"
+
+
+async def test_a_repeated_nonce_in_a_live_batch_is_answered_from_the_stored_scan(
+    ctx: EventsContext, clock: Clock
+) -> None:
+    """A batch is decided as if its nonces were new; one stored before sends it back to be
+    applied with the earlier scans looked up, so the repeat changes nothing for the scans
+    after it."""
+    meetup = await published_meetup(ctx, 1)
+    await invitations.answer(ctx, meetup.tokens[0], "accepted")
+    code, _, _ = await invitations.pass_code(ctx, meetup.tokens[0])
+    clock.now = DOOR_OPEN
+    first = await checkin.scan(ctx, meetup.event.id, Scan(nonce="gerbang-1", code=code))
+    assert first.accepted
+
+    repeat, leaving = await asyncio.gather(
+        checkin.scan(ctx, meetup.event.id, Scan(nonce="gerbang-1", code=code)),
+        checkin.scan(ctx, meetup.event.id, Scan(nonce="gerbang-2", code=code, direction="exit")),
+    )
+
+    assert (repeat.accepted, repeat.replayed, repeat.direction) == (True, True, "entry")
+    assert repeat.person_id == first.person_id
+    assert (leaving.accepted, leaving.reason, leaving.replayed) == (True, None, False)
+    assert len(await outbox(ctx, AttendeeCheckedInV1)) == 1
 
 
 async def test_offline_scans_apply_in_the_order_taken(ctx: EventsContext, clock: Clock) -> None:

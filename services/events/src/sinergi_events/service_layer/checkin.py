@@ -12,10 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -109,6 +112,17 @@ _SET_INSIDE = (
 )
 
 
+@lru_cache(maxsize=2)
+def _new_scans(dialect: str) -> Any:
+    """Inserts the scans whose nonce is not stored yet, returning the nonces it inserted."""
+    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    return (
+        insert(scans)
+        .on_conflict_do_nothing(index_elements=[scans.c.nonce])
+        .returning(scans.c.nonce)
+    )
+
+
 def _door_event(row: Any) -> _DoorEvent:
     opens_before = timedelta(seconds=row.details["checkin_opens_before_s"])
     return _DoorEvent(row.id, row.status, as_utc(row.starts_at) - opens_before, as_utc(row.ends_at))
@@ -130,14 +144,22 @@ def _holder(row: Any) -> _Holder:
 
 
 async def _load(
-    connection: AsyncConnection, requests: Sequence[ScanRequest], claims: dict[str, UUID]
+    connection: AsyncConnection,
+    requests: Sequence[ScanRequest],
+    claims: dict[str, UUID],
+    *,
+    look_up_earlier: bool,
 ) -> tuple[dict[str, Any], dict[UUID, _DoorEvent], dict[UUID, _Holder]]:
-    stored = {
-        row.nonce: row
-        for row in await connection.execute(
-            _STORED_SCANS, {"nonces": list({r.scan.nonce for r in requests})}
-        )
-    }
+    stored = (
+        {
+            row.nonce: row
+            for row in await connection.execute(
+                _STORED_SCANS, {"nonces": list({r.scan.nonce for r in requests})}
+            )
+        }
+        if look_up_earlier
+        else {}
+    )
     found_events = {
         row.id: _door_event(row)
         for row in await connection.execute(
@@ -166,17 +188,33 @@ def _replayed(row: Any, person_id: UUID | None) -> ScanOutcome:
     )
 
 
+class RepeatedNonceError(Exception):
+    """A nonce of the batch belongs to a scan stored earlier: the batch was decided as if it
+    were new, so it has to be applied again with the earlier scans looked up."""
+
+
 async def apply_scans(
-    ctx: EventsContext, uow: UnitOfWork, requests: Sequence[ScanRequest]
+    ctx: EventsContext,
+    uow: UnitOfWork,
+    requests: Sequence[ScanRequest],
+    *,
+    look_up_earlier: bool = True,
 ) -> list[ScanOutcome | Exception]:
     """Apply scans in order in one transaction; each decides on the state the earlier ones
-    left. Returns an outcome per scan, or the error of a scan for an unknown event."""
+    left. Returns an outcome per scan, or the error of a scan for an unknown event.
+
+    Without ``look_up_earlier`` the batch skips reading the scans stored under its nonces
+    and raises :class:`RepeatedNonceError` (leaving the transaction to roll back) when its insert
+    meets one: a repeated nonce is rare at a live door, and the read is one of the batch's
+    few statements."""
     pass_claims = {r.scan.nonce: ctx.signer.read_pass(r.scan.code) for r in requests}
     claimed = {n: c.invitation_id for n, c in pass_claims.items() if c is not None}
     # Core statements on the transaction's own connection: going through the ORM session
     # cost more than the statements themselves on this path.
     connection = await uow.session.connection()
-    stored, found_events, people = await _load(connection, requests, claimed)
+    stored, found_events, people = await _load(
+        connection, requests, claimed, look_up_earlier=look_up_earlier
+    )
     results: list[ScanOutcome | Exception] = []
     done: dict[str, ScanOutcome] = {}
     scan_rows: list[dict[str, Any]] = []
@@ -246,8 +284,12 @@ async def apply_scans(
         )
         done[nonce] = outcome
         results.append(outcome)
-    if scan_rows:
+    if scan_rows and look_up_earlier:
         await connection.execute(scans.insert(), scan_rows)
+    elif scan_rows:
+        inserted = await connection.execute(_new_scans(connection.dialect.name), scan_rows)
+        if len(inserted.all()) < len(scan_rows):
+            raise RepeatedNonceError
     if changed:
         await connection.execute(
             _SET_INSIDE,
@@ -278,8 +320,12 @@ async def _apply_live(
     ctx: EventsContext, requests: Sequence[ScanRequest]
 ) -> Sequence[ScanOutcome | Exception]:
     try:
-        async with ctx.door_units() as uow:
-            return await apply_scans(ctx, uow, requests)
+        try:
+            async with ctx.door_units() as uow:
+                return await apply_scans(ctx, uow, requests, look_up_earlier=False)
+        except RepeatedNonceError:
+            async with ctx.door_units() as uow:
+                return await apply_scans(ctx, uow, requests)
     except IntegrityError:
         if len(requests) > 1:
             raise  # the batcher tries each scan alone
