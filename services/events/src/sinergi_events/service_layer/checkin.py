@@ -85,9 +85,17 @@ class _Holder:
 # Built once with expanding parameters: building the IN clauses for each batch cost more
 # than running them.
 _STORED_SCANS = select(scans).where(scans.c.nonce.in_(bindparam("nonces", expanding=True)))
-_DOOR_EVENTS = select(
-    events.c.id, events.c.status, events.c.starts_at, events.c.ends_at, events.c.details
-).where(events.c.id.in_(bindparam("ids", expanding=True)))
+_DOOR_EVENT_COLUMNS = (
+    events.c.status,
+    events.c.starts_at,
+    events.c.ends_at,
+    events.c.details["checkin_opens_before_s"].as_float().label("opens_before_s"),
+)
+_DOOR_EVENTS = select(events.c.id, *_DOOR_EVENT_COLUMNS).where(
+    events.c.id.in_(bindparam("ids", expanding=True))
+)
+# Each invitation comes with its event's door columns: when every pass in a batch is for
+# the event scanned (the usual case), the batch needs no read of the event of its own.
 _HOLDERS = (
     select(
         invitations.c.id,
@@ -101,9 +109,11 @@ _HOLDERS = (
         invitations.c.seat,
         invitations.c.inside,
         invitations.c.first_entry_at,
+        *_DOOR_EVENT_COLUMNS,
     )
+    .join_from(invitations, events, events.c.id == invitations.c.event_id)
     .where(invitations.c.id.in_(bindparam("ids", expanding=True)))
-    .with_for_update()
+    .with_for_update(of=invitations)
 )
 _SET_INSIDE = (
     update(invitations)
@@ -123,9 +133,11 @@ def _new_scans(dialect: str) -> Any:
     )
 
 
-def _door_event(row: Any) -> _DoorEvent:
-    opens_before = timedelta(seconds=row.details["checkin_opens_before_s"])
-    return _DoorEvent(row.id, row.status, as_utc(row.starts_at) - opens_before, as_utc(row.ends_at))
+def _door_event(event_id: UUID, row: Any) -> _DoorEvent:
+    opens_before = timedelta(seconds=row.opens_before_s)
+    return _DoorEvent(
+        event_id, row.status, as_utc(row.starts_at) - opens_before, as_utc(row.ends_at)
+    )
 
 
 def _holder(row: Any) -> _Holder:
@@ -160,18 +172,20 @@ async def _load(
         if look_up_earlier
         else {}
     )
-    found_events = {
-        row.id: _door_event(row)
-        for row in await connection.execute(
-            _DOOR_EVENTS, {"ids": list({r.event_id for r in requests})}
-        )
-    }
     wanted = set(claims.values()) | {
         row.invitation_id for row in stored.values() if row.invitation_id
     }
-    holders = {
-        row.id: _holder(row) for row in await connection.execute(_HOLDERS, {"ids": list(wanted)})
-    }
+    holders: dict[UUID, _Holder] = {}
+    found_events: dict[UUID, _DoorEvent] = {}
+    if wanted:
+        for row in await connection.execute(_HOLDERS, {"ids": list(wanted)}):
+            holders[row.id] = _holder(row)
+            if row.event_id not in found_events:
+                found_events[row.event_id] = _door_event(row.event_id, row)
+    unread = {r.event_id for r in requests} - found_events.keys()
+    if unread:
+        for event_row in await connection.execute(_DOOR_EVENTS, {"ids": list(unread)}):
+            found_events[event_row.id] = _door_event(event_row.id, event_row)
     return stored, found_events, holders
 
 
