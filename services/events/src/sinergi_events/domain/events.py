@@ -17,6 +17,14 @@ from sinergi_kit.contracts.events import (
     Venue,
 )
 
+
+def checkin_window(
+    starts_at: datetime, ends_at: datetime, opens_before: timedelta
+) -> tuple[datetime, datetime]:
+    """When the door takes scans: from ``opens_before`` ahead of the start until the end."""
+    return starts_at - opens_before, ends_at
+
+
 TRANSITIONS: dict[str, tuple[frozenset[EventStatus], EventStatus]] = {
     "publish": (frozenset({"draft"}), "published"),
     "close_registration": (frozenset({"published"}), "registration_closed"),
@@ -103,7 +111,7 @@ class Event:
         return self.status == "published" and now < self.rsvp_closes_at()
 
     def checkin_window(self) -> tuple[datetime, datetime]:
-        return self.starts_at - self.checkin_opens_before, self.ends_at
+        return checkin_window(self.starts_at, self.ends_at, self.checkin_opens_before)
 
     def transition(self, action: str, now: datetime) -> Event:
         allowed, target = TRANSITIONS[action]

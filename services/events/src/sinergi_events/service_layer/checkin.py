@@ -26,6 +26,7 @@ from sinergi_events.adapters.repository import event_from_row
 from sinergi_events.adapters.tables import events, invitations, scans, walk_ins
 from sinergi_events.domain import checkin
 from sinergi_events.domain.errors import DomainError
+from sinergi_events.domain.events import checkin_window
 from sinergi_events.service_layer.commands import OfflineScan, Scan, WalkIn
 from sinergi_events.service_layer.context import EventsContext
 from sinergi_kit.clock import as_utc
@@ -134,10 +135,10 @@ def _new_scans(dialect: str) -> Any:
 
 
 def _door_event(event_id: UUID, row: Any) -> _DoorEvent:
-    opens_before = timedelta(seconds=row.opens_before_s)
-    return _DoorEvent(
-        event_id, row.status, as_utc(row.starts_at) - opens_before, as_utc(row.ends_at)
+    opens, closes = checkin_window(
+        as_utc(row.starts_at), as_utc(row.ends_at), timedelta(seconds=row.opens_before_s)
     )
+    return _DoorEvent(event_id, row.status, opens, closes)
 
 
 def _holder(row: Any) -> _Holder:
