@@ -9,17 +9,21 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, Integer, Table, insert, select, text
+from sqlalchemy import Column, Integer, LargeBinary, Table, insert, select, text
 
 from sinergi_kit import sqlite as kit_sqlite
 from sinergi_kit.db import Database, make_metadata
 
 metadata = make_metadata()
 marks = Table("marks", metadata, Column("id", Integer, primary_key=True))
+blobs = Table(
+    "blobs", metadata, Column("id", Integer, primary_key=True), Column("body", LargeBinary)
+)
+CHECKPOINTER = "sqlite-wal-checkpoint"
 
 
-async def _database(path: Path) -> Database:
-    db = Database(f"sqlite:///{path}")
+async def _database(path: Path, **options: float) -> Database:
+    db = Database(f"sqlite:///{path}", **options)
     async with db.engine.begin() as connection:
         await connection.run_sync(metadata.create_all)
     return db
@@ -102,3 +106,45 @@ async def test_a_lock_held_past_the_timeout_is_reported_busy(
         holder.rollback()
         holder.close()
         await db.dispose()
+
+
+async def _write_pages(db: Database, megabytes: int) -> None:
+    """Well past the 1,000 pages (4 MiB) at which SQLite would checkpoint on its own."""
+    for _ in range(megabytes):
+        async with db.sessions() as session, session.begin():
+            await session.execute(insert(blobs), [{"body": bytes(4096)} for _ in range(256)])
+
+
+def _size(path: Path | str) -> int:
+    return Path(path).stat().st_size
+
+
+def _checkpointers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == CHECKPOINTER]
+
+
+async def test_commits_on_the_loop_never_checkpoint(tmp_path: Path) -> None:
+    path = tmp_path / "wal.db"
+    db = await _database(path, checkpoint_interval_s=3600)
+    try:
+        await _write_pages(db, 8)
+        assert _size(f"{path}-wal") > 8 * 2**20
+        assert _size(path) < 2**20, "a commit copied the WAL into the database file"
+    finally:
+        await db.dispose()
+
+
+async def test_the_checkpointer_thread_copies_the_wal_until_disposed(tmp_path: Path) -> None:
+    path = tmp_path / "wal.db"
+    db = await _database(path, checkpoint_interval_s=0.05)
+    try:
+        assert len(_checkpointers()) == 1
+        await _write_pages(db, 8)
+        for _ in range(200):
+            if _size(path) > 8 * 2**20:
+                break
+            await asyncio.sleep(0.05)
+        assert _size(path) > 8 * 2**20, "the WAL was never copied into the file"
+    finally:
+        await db.dispose()
+    assert _checkpointers() == []

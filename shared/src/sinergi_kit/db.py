@@ -6,6 +6,7 @@ One URL setting picks the backend; how SQLite runs under the async engine is in
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -25,7 +26,12 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from sinergi_kit.clock import as_utc
-from sinergi_kit.sqlite import READ_ONLY_OPTION, run_on_the_loop
+from sinergi_kit.sqlite import (
+    CHECKPOINT_INTERVAL_S,
+    READ_ONLY_OPTION,
+    WalCheckpointer,
+    run_on_the_loop,
+)
 
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(column_0_label)s",
@@ -79,7 +85,13 @@ class Database:
     the lock may long be free. Reads have their own pool (WAL lets them read beside the
     writer)."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        checkpoint_interval_s: float = CHECKPOINT_INTERVAL_S,
+    ) -> None:
         self.url = normalise_url(url)
         parsed = make_url(self.url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
@@ -94,9 +106,12 @@ class Database:
         )
         reader = create_async_engine(self.url, **kwargs) if on_file else self.engine
         self._engines = [self.engine, reader] if on_file else [self.engine]
+        self._checkpointer = (
+            WalCheckpointer(str(parsed.database), checkpoint_interval_s) if on_file else None
+        )
         if self.is_sqlite:
             for engine in self._engines:
-                run_on_the_loop(engine)
+                run_on_the_loop(engine, self._checkpointer)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = async_sessionmaker(
             reader.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False
@@ -118,6 +133,8 @@ class Database:
     async def dispose(self) -> None:
         for engine in self._engines:
             await engine.dispose()
+        if self._checkpointer is not None:
+            await asyncio.to_thread(self._checkpointer.stop)
 
 
 @lru_cache(maxsize=64)

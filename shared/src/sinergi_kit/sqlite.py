@@ -11,16 +11,19 @@ busy handler, which would hold the loop.
 
 Every connection runs in WAL mode with foreign keys on; writes start with ``BEGIN
 IMMEDIATE`` so two writers queue for the lock instead of failing half-way with "database is
-locked".
+locked". Copying the WAL back into the database file is left to a thread of its own (see
+:class:`WalCheckpointer`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
@@ -29,7 +32,12 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import await_
 
+from sinergi_kit.logging import get_logger
+
+log = get_logger(__name__)
+
 BUSY_TIMEOUT_S = 10.0
+CHECKPOINT_INTERVAL_S = 0.5
 READ_ONLY_OPTION = "sinergi_read_only"
 
 
@@ -83,9 +91,61 @@ def connect(database: str, **kwargs: Any) -> LoopConnection:
     return LoopConnection(partial(sqlite3.connect, database, **kwargs))
 
 
-def run_on_the_loop(engine: AsyncEngine) -> None:
+class WalCheckpointer:
+    """Copies the WAL into the database file every ``interval_s``, on a thread of its own.
+
+    Left to itself SQLite checkpoints inside the commit that takes the WAL past 1,000 pages:
+    here that commit runs on the event loop's thread, and writing and syncing those pages
+    (about 8 ms measured) held every request the loop was serving. A passive checkpoint never
+    waits for a lock, and the sqlite3 module lets go of the interpreter lock while it works.
+    """
+
+    def __init__(self, path: str, interval_s: float = CHECKPOINT_INTERVAL_S) -> None:
+        # mode=rw: a checkpointer outliving its database never creates an empty file.
+        self.uri = f"{Path(path).resolve().as_uri()}?mode=rw"
+        self.interval_s = interval_s
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start the thread unless it runs (each new connection calls this)."""
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            self._stopping.clear()
+            self._thread = threading.Thread(
+                target=self._run, name="sqlite-wal-checkpoint", daemon=True
+            )
+            self._thread.start()
+
+    def stop(self) -> None:
+        with self._lock:
+            thread, self._thread = self._thread, None
+        self._stopping.set()
+        if thread is not None:
+            thread.join()
+
+    def _run(self) -> None:
+        try:
+            connection = sqlite3.connect(self.uri, uri=True, isolation_level=None)
+        except sqlite3.Error as exc:  # the file is gone: nothing left to checkpoint
+            log.warning("sqlite.checkpointer_not_started", database=self.uri, error=repr(exc))
+            return
+        try:
+            while not self._stopping.wait(self.interval_s):
+                try:
+                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error as exc:
+                    log.warning("sqlite.checkpoint_failed", database=self.uri, error=repr(exc))
+        finally:
+            connection.close()
+
+
+def run_on_the_loop(engine: AsyncEngine, checkpointer: WalCheckpointer | None = None) -> None:
     """Make ``engine``'s SQLite connections :class:`LoopConnection`\\ s, with the pragmas and
-    the transaction start described above."""
+    the transaction start described above; with a ``checkpointer`` (a database file), the
+    connections never checkpoint themselves."""
 
     @event.listens_for(engine.sync_engine, "do_connect")
     def _connect(dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]) -> Any:
@@ -101,6 +161,9 @@ def run_on_the_loop(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA busy_timeout=0")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        if checkpointer is not None:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
+            checkpointer.start()
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
