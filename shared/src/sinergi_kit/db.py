@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -113,9 +114,8 @@ class Database:
             for engine in self._engines:
                 run_on_the_loop(engine, self._checkpointer)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self.read_sessions = async_sessionmaker(
-            reader.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False
-        )
+        self._read_engine = reader.execution_options(**{READ_ONLY_OPTION: True})
+        self.read_sessions = async_sessionmaker(self._read_engine, expire_on_commit=False)
 
     @property
     def backend(self) -> str:
@@ -125,6 +125,12 @@ class Database:
     async def read(self) -> AsyncIterator[AsyncSession]:
         async with self.read_sessions() as session:
             yield session
+
+    @asynccontextmanager
+    async def read_connection(self) -> AsyncIterator[AsyncConnection]:
+        """A read without the ORM session around it, for hot paths that run Core statements."""
+        async with self._read_engine.connect() as connection:
+            yield connection
 
     async def ping(self) -> None:
         async with self.read() as session:

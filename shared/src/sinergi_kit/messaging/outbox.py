@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from nats.js import JetStreamContext
-from sqlalchemy import Row, delete, func, select, text, update
+from sqlalchemy import Row, bindparam, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sinergi_kit.clock import as_utc, utcnow
@@ -90,6 +90,18 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self.is_leader = False
         self._last_purge = utcnow() - timedelta(days=1)
+        outbox = tables.outbox
+        self._pending = (
+            select(outbox)
+            .where(outbox.c.published_at.is_(None))
+            .order_by(outbox.c.seq)
+            .limit(bindparam("limit"))
+        )
+        self._mark_published = (
+            update(outbox)
+            .where(outbox.c.seq.in_(bindparam("seqs", expanding=True)))
+            .values(published_at=bindparam("now"))
+        )
 
     def wake(self) -> None:
         """Called after a commit that wrote outbox rows."""
@@ -161,26 +173,18 @@ class OutboxRelay:
         """Publish everything unpublished; returns how many rows were marked published."""
         total = 0
         while True:
-            async with self.db.read() as session:
-                connection = await session.connection()
-                rows = (
-                    await connection.execute(
-                        select(self.tables.outbox)
-                        .where(self.tables.outbox.c.published_at.is_(None))
-                        .order_by(self.tables.outbox.c.seq)
-                        .limit(self.batch_size)
-                    )
-                ).all()
+            # Core statements on bare connections: the relay runs a round after each commit
+            # that wrote events, and sessions around these two statements cost more than they.
+            async with self.db.read_connection() as connection:
+                rows = (await connection.execute(self._pending, {"limit": self.batch_size})).all()
             if not rows:
                 return total
             acked = await self._publish_in_order(js, rows)
             if acked:
-                async with self.db.sessions() as session, session.begin():
-                    connection = await session.connection()
+                async with self.db.engine.begin() as connection:
                     await connection.execute(
-                        update(self.tables.outbox)
-                        .where(self.tables.outbox.c.seq.in_([r.seq for r in rows[:acked]]))
-                        .values(published_at=utcnow())
+                        self._mark_published,
+                        {"seqs": [r.seq for r in rows[:acked]], "now": utcnow()},
                     )
                 total += acked
                 METRICS.published.labels(self.service).inc(acked)
