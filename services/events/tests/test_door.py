@@ -7,13 +7,16 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
+from sinergi_events.adapters.tables import messaging
 from sinergi_events.domain.errors import DomainError
 from sinergi_events.service_layer import checkin, invitations, lifecycle
 from sinergi_events.service_layer.commands import Cancel, OfflineScan, Scan, WalkIn
 from sinergi_events.service_layer.context import EventsContext
 from sinergi_events.service_layer.reports import event_attendance
 from sinergi_kit.contracts.events import AttendeeCheckedInV1
+from sinergi_kit.tracing import TraceParent, current_traceparent
 
 from .conftest import Clock, outbox
 from .factories import START
@@ -103,6 +106,40 @@ async def test_a_repeated_nonce_in_a_live_batch_is_answered_from_the_stored_scan
     assert repeat.person_id == first.person_id
     assert (leaving.accepted, leaving.reason, leaving.replayed) == (True, None, False)
     assert len(await outbox(ctx, AttendeeCheckedInV1)) == 1
+
+
+async def test_each_scan_of_a_batch_carries_its_own_requests_trace(
+    ctx: EventsContext, clock: Clock
+) -> None:
+    meetup = await published_meetup(ctx, 2)
+    codes = []
+    for token in meetup.tokens:
+        await invitations.answer(ctx, token, "accepted")
+        codes.append((await invitations.pass_code(ctx, token))[0])
+    clock.now = DOOR_OPEN
+    traces = [TraceParent.new() for _ in codes]
+
+    async def scan_in(trace: TraceParent, nonce: str, code: str) -> bool:
+        current_traceparent.set(str(trace))  # each gathered scan runs in a task of its own
+        return (await checkin.scan(ctx, meetup.event.id, Scan(nonce=nonce, code=code))).accepted
+
+    assert await asyncio.gather(
+        *(
+            scan_in(t, f"jejak-pintu-{n}", c)
+            for n, (t, c) in enumerate(zip(traces, codes, strict=True))
+        )
+    ) == [True, True]
+
+    async with ctx.db.read() as session:
+        carried = (
+            await session.execute(
+                select(messaging.outbox.c.traceparent).where(
+                    messaging.outbox.c.event_type == AttendeeCheckedInV1.event_type
+                )
+            )
+        ).scalars()
+        trace_ids = sorted(TraceParent.parse(value).trace_id for value in carried)  # type: ignore[union-attr]
+    assert trace_ids == sorted(t.trace_id for t in traces)
 
 
 async def test_offline_scans_apply_in_the_order_taken(ctx: EventsContext, clock: Clock) -> None:

@@ -42,7 +42,9 @@ class Envelope:
     traceparent: str = field(default_factory=traceparent_for_outgoing)
 
     @classmethod
-    def wrap(cls, event: EventContract, *, source: str | None = None) -> Envelope:
+    def wrap(
+        cls, event: EventContract, *, source: str | None = None, trace_parent: str | None = None
+    ) -> Envelope:
         return cls(
             id=new_id(),
             type=event.event_type,
@@ -50,6 +52,7 @@ class Envelope:
             subject=event.subject_id(),
             time=utcnow(),
             data=event.model_dump(mode="json"),
+            traceparent=traceparent_for_outgoing(trace_parent),
         )
 
     @property

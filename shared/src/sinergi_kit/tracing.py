@@ -56,7 +56,8 @@ def continue_or_start(incoming: str | None) -> TraceParent:
     return parent.child() if parent else TraceParent.new()
 
 
-def traceparent_for_outgoing() -> str:
-    """The traceparent an event written now should carry."""
-    current = TraceParent.parse(current_traceparent.get())
+def traceparent_for_outgoing(parent: str | None = None) -> str:
+    """The traceparent an event written now should carry: a new span of ``parent``, by
+    default of the trace being served (the request's or the message's)."""
+    current = TraceParent.parse(parent if parent is not None else current_traceparent.get())
     return str(current.child() if current else TraceParent.new())

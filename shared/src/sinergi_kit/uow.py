@@ -24,8 +24,10 @@ class UnitOfWork:
         self._pending: list[Envelope] = []
         self.emitted = 0
 
-    def emit(self, event: EventContract) -> Envelope:
-        envelope = Envelope.wrap(event)
+    def emit(self, event: EventContract, *, trace_parent: str | None = None) -> Envelope:
+        """``trace_parent``: the trace the event belongs to when it is not the one being
+        served, as for the requests a batch applies together."""
+        envelope = Envelope.wrap(event, trace_parent=trace_parent)
         self._pending.append(envelope)
         return envelope
 

@@ -32,6 +32,7 @@ from sinergi_events.service_layer.context import EventsContext
 from sinergi_kit.clock import as_utc
 from sinergi_kit.contracts.events import AttendeeCheckedInV1
 from sinergi_kit.ids import new_id
+from sinergi_kit.tracing import current_traceparent
 from sinergi_kit.uow import UnitOfWork
 
 
@@ -53,6 +54,9 @@ class ScanRequest:
     scan: Scan
     at: datetime
     offline: bool
+    trace_parent: str | None = None
+    """The trace of the request that brought the scan: a batch runs in the task of the
+    request that started it."""
 
 
 @dataclass(slots=True)
@@ -282,7 +286,8 @@ async def apply_scans(
                         walk_in=False,
                         scanned_at=request.at,
                         first_entry=first_entry,
-                    )
+                    ),
+                    trace_parent=request.trace_parent,
                 )
                 if first_entry:
                     holder.first_entry_at = request.at
@@ -352,7 +357,9 @@ async def _apply_live(
 
 
 async def scan(ctx: EventsContext, event_id: UUID, command: Scan) -> ScanOutcome:
-    request = ScanRequest(event_id, command, ctx.clock(), offline=False)
+    request = ScanRequest(
+        event_id, command, ctx.clock(), offline=False, trace_parent=current_traceparent.get()
+    )
     outcome: ScanOutcome = await ctx.door.submit(request, lambda batch: _apply_live(ctx, batch))
     return outcome
 
