@@ -25,6 +25,15 @@ from .helpers import published_meetup
 DOOR_OPEN = START - timedelta(minutes=10)
 
 
+async def accepted_passes(ctx: EventsContext, tokens: list[str]) -> list[str]:
+    """Each invitee accepts; their pass codes, in the order of ``tokens``."""
+    codes = []
+    for token in tokens:
+        await invitations.answer(ctx, token, "accepted")
+        codes.append((await invitations.pass_code(ctx, token))[0])
+    return codes
+
+
 async def test_scans_are_idempotent_and_give_every_reason(ctx: EventsContext, clock: Clock) -> None:
     meetup = await published_meetup(ctx, 4, capacity=10)
     other = await published_meetup(ctx, 1, capacity=10)
@@ -112,10 +121,7 @@ async def test_each_scan_of_a_batch_carries_its_own_requests_trace(
     ctx: EventsContext, clock: Clock
 ) -> None:
     meetup = await published_meetup(ctx, 2)
-    codes = []
-    for token in meetup.tokens:
-        await invitations.answer(ctx, token, "accepted")
-        codes.append((await invitations.pass_code(ctx, token))[0])
+    codes = await accepted_passes(ctx, meetup.tokens)
     clock.now = DOOR_OPEN
     traces = [TraceParent.new() for _ in codes]
 
@@ -168,10 +174,7 @@ async def test_offline_scans_uploaded_after_completion_still_count(
     ctx: EventsContext, clock: Clock
 ) -> None:
     meetup = await published_meetup(ctx, 2)
-    codes = []
-    for token in meetup.tokens:
-        await invitations.answer(ctx, token, "accepted")
-        codes.append((await invitations.pass_code(ctx, token))[0])
+    codes = await accepted_passes(ctx, meetup.tokens)
     clock.now = START
     await lifecycle.transition(ctx, meetup.event.id, "start")
     clock.now = START + timedelta(hours=4)
