@@ -33,7 +33,12 @@ from sinergi_notify.adapters.channels.email import build_email
 from sinergi_notify.adapters.rendering import Renderer, default_templates
 from sinergi_notify.mailcatcher import MailCatcher, MailStore
 from sinergi_notify.settings import NotifySettings
-from sinergi_notify.testing import invitation_issued, kopilaborasi, person_state
+from sinergi_notify.testing import (
+    NO_QUIET_HOURS_ENV,
+    invitation_issued,
+    kopilaborasi,
+    person_state,
+)
 
 TARGET_S = 60.0
 SMTP_CONNECTIONS = 4
@@ -156,6 +161,7 @@ def fan_out(
             "SINERGI_NOTIFY_JWT_SECRET": SECRET,
             "SINERGI_NOTIFY_LEASE_S": "5",
             "SINERGI_NOTIFY_LOG_LEVEL": "WARNING",
+            **NO_QUIET_HOURS_ENV,
         },
     )
     process.start()

@@ -25,6 +25,7 @@ from sinergi_kit.nats_server import free_port
 from sinergi_kit.settings import ServiceSettings
 from sinergi_kit.testing.processes import ServiceProcess, wait_until
 from sinergi_notify.mailcatcher import CaughtMessage, MailCatcher
+from sinergi_notify.testing import NO_QUIET_HOURS_ENV
 
 SERVICES = ("registry", "events", "notify", "factcheck")
 JWT_SECRET = "e2e-journeys-shared-signing-key-" + "j" * 32
@@ -229,8 +230,7 @@ def service_env(name: str, var_dir: Path, smtp_port: int, ports: dict[str, int])
             prefix + "SMTP_PORT": str(smtp_port),
             prefix + "EVENTS_PUBLIC_BASE_URL": f"http://127.0.0.1:{ports['events']}",
             # The journeys run at any hour: no quiet hours, share requests at once.
-            prefix + "QUIET_START": "00:00",
-            prefix + "QUIET_END": "00:00",
+            **NO_QUIET_HOURS_ENV,
             prefix + "URGENT_CATEGORIES": json.dumps(["dissemination"]),
             prefix + "SENDER_POLL_INTERVAL_S": "0.05",
             prefix + "AWAITING_RECIPIENT_RETRY_S": "0.5",

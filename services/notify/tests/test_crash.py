@@ -20,7 +20,12 @@ from sinergi_kit.envelope import Envelope
 from sinergi_kit.testing.processes import ServiceProcess, wait_until
 from sinergi_notify.mailcatcher import MailCatcher
 from sinergi_notify.settings import NotifySettings
-from sinergi_notify.testing import invitation_issued, kopilaborasi, person_state
+from sinergi_notify.testing import (
+    NO_QUIET_HOURS_ENV,
+    invitation_issued,
+    kopilaborasi,
+    person_state,
+)
 
 pytestmark = pytest.mark.e2e
 INVITEES = 300
@@ -42,6 +47,7 @@ def notify_process(
             "SINERGI_NOTIFY_LEASE_S": "2",
             "SINERGI_NOTIFY_SENDER_BATCH_SIZE": "25",
             "SINERGI_NOTIFY_SENDER_POLL_INTERVAL_S": "0.05",
+            **NO_QUIET_HOURS_ENV,
         },
     )
     process.start()

@@ -47,6 +47,10 @@ from sinergi_notify.entrypoints.bus import subscriptions
 from sinergi_notify.service_layer.sender import Sender
 from sinergi_notify.settings import NotifySettings
 
+NO_QUIET_HOURS_ENV = {"SINERGI_NOTIFY_QUIET_START": "00:00", "SINERGI_NOTIFY_QUIET_END": "00:00"}
+"""For a notify process on the real clock that is not testing quiet hours: in the default
+ones (21:00-06:00 WIB) every message would wait for the morning."""
+
 DAYTIME = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
 """Sunday 22 November 2026, 10:00 WIB: outside the quiet hours."""
 EVENT_ID = UUID("0193a000-0000-7000-8000-0000000000e1")
