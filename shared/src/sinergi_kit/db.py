@@ -8,20 +8,29 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, MetaData, Table, TypeDecorator, event, text
+from sqlalchemy import (
+    DateTime,
+    Dialect,
+    Executable,
+    MetaData,
+    Row,
+    Table,
+    TypeDecorator,
+    event,
+    text,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -148,6 +157,7 @@ class Database:
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._read_engine = reader.execution_options(**{READ_ONLY_OPTION: True})
         self.read_sessions = async_sessionmaker(self._read_engine, expire_on_commit=False)
+        self._autocommit_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @property
     def backend(self) -> str:
@@ -158,11 +168,28 @@ class Database:
         async with self.read_sessions() as session:
             yield session
 
-    @asynccontextmanager
-    async def read_connection(self) -> AsyncIterator[AsyncConnection]:
-        """A read without the ORM session around it, for hot paths that run Core statements."""
-        async with self._read_engine.connect() as connection:
-            yield connection
+    async def fetch_all(
+        self, statement: Executable, parameters: dict[str, Any] | None = None
+    ) -> Sequence[Row[Any]]:
+        """The rows of one read statement, without an ORM session, for hot paths. On
+        PostgreSQL it runs in autocommit: one statement is one snapshot either way, and BEGIN
+        and ROLLBACK would be two more round trips."""
+        engine = self._read_engine if self.is_sqlite else self._autocommit_engine
+        async with engine.connect() as connection:
+            return (await connection.execute(statement, parameters)).all()
+
+    async def execute_alone(
+        self, statement: Executable, parameters: dict[str, Any] | None = None
+    ) -> None:
+        """One write statement, committed on its own. On PostgreSQL a single statement is its
+        own transaction, so it runs in autocommit without BEGIN and COMMIT round trips; on
+        SQLite it queues for the write lock like every write (``BEGIN IMMEDIATE``)."""
+        if self.is_sqlite:
+            async with self.engine.begin() as connection:
+                await connection.execute(statement, parameters)
+            return
+        async with self._autocommit_engine.connect() as connection:
+            await connection.execute(statement, parameters)
 
     async def ping(self) -> None:
         async with self.read() as session:

@@ -173,19 +173,16 @@ class OutboxRelay:
         """Publish everything unpublished; returns how many rows were marked published."""
         total = 0
         while True:
-            # Core statements on bare connections: the relay runs a round after each commit
+            # Core statements without sessions: the relay runs a round after each commit
             # that wrote events, and sessions around these two statements cost more than they.
-            async with self.db.read_connection() as connection:
-                rows = (await connection.execute(self._pending, {"limit": self.batch_size})).all()
+            rows = await self.db.fetch_all(self._pending, {"limit": self.batch_size})
             if not rows:
                 return total
             acked = await self._publish_in_order(js, rows)
             if acked:
-                async with self.db.engine.begin() as connection:
-                    await connection.execute(
-                        self._mark_published,
-                        {"seqs": [r.seq for r in rows[:acked]], "now": utcnow()},
-                    )
+                await self.db.execute_alone(
+                    self._mark_published, {"seqs": [r.seq for r in rows[:acked]], "now": utcnow()}
+                )
                 total += acked
                 METRICS.published.labels(self.service).inc(acked)
             if acked < len(rows):
