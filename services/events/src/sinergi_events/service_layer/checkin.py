@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -127,15 +126,20 @@ _SET_INSIDE = (
 )
 
 
-@lru_cache(maxsize=2)
-def _new_scans(dialect: str) -> Any:
-    """Inserts the scans whose nonce is not stored yet, returning the nonces it inserted."""
-    insert = sqlite_insert if dialect == "sqlite" else pg_insert
-    return (
-        insert(scans)
-        .on_conflict_do_nothing(index_elements=[scans.c.nonce])
-        .returning(scans.c.nonce)
-    )
+_NEW_SCANS_SQLITE = sqlite_insert(scans).on_conflict_do_nothing(index_elements=[scans.c.nonce])
+_NEW_SCANS_POSTGRESQL = (
+    pg_insert(scans).on_conflict_do_nothing(index_elements=[scans.c.nonce]).returning(scans.c.nonce)
+)
+
+
+async def _insert_new_scans(connection: AsyncConnection, rows: list[dict[str, Any]]) -> int:
+    """Inserts the scans whose nonce is not stored yet; returns how many it inserted. SQLite
+    counts the rows of a plain executemany; PostgreSQL's driver does not, so there the nonces
+    inserted come back with RETURNING."""
+    if connection.dialect.name == "sqlite":
+        result = await connection.execute(_NEW_SCANS_SQLITE, rows)
+        return int(result.rowcount)
+    return len((await connection.execute(_NEW_SCANS_POSTGRESQL, rows)).all())
 
 
 def _door_event(event_id: UUID, row: Any) -> _DoorEvent:
@@ -306,10 +310,8 @@ async def apply_scans(
         results.append(outcome)
     if scan_rows and look_up_earlier:
         await connection.execute(scans.insert(), scan_rows)
-    elif scan_rows:
-        inserted = await connection.execute(_new_scans(connection.dialect.name), scan_rows)
-        if len(inserted.all()) < len(scan_rows):
-            raise RepeatedNonceError
+    elif scan_rows and await _insert_new_scans(connection, scan_rows) < len(scan_rows):
+        raise RepeatedNonceError
     if changed:
         await connection.execute(
             _SET_INSIDE,
