@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from sinergi_kit.db import Database
 from sinergi_kit.messaging.outbox import OutboxRelay
 from sinergi_kit.messaging.topology import STREAMS, provision
+from sinergi_kit.tasks import cancel_and_wait
 from sinergi_kit.testing.harness import TEST_CONSUMER, Harness, connect, metadata, tables
 from sinergi_kit.uow import UnitOfWorkFactory
 
@@ -42,8 +42,6 @@ async def harness_factory(
 
     yield make
     for harness in made:
-        for task in harness.tasks:
-            task.cancel()
-        await asyncio.gather(*harness.tasks, return_exceptions=True)
+        await cancel_and_wait(harness.tasks)
         await harness.nc.close()
     await db.dispose()

@@ -25,6 +25,7 @@ from sinergi_kit.messaging.tables import MessagingTables
 from sinergi_kit.messaging.topology import STREAMS, consumer_spec, provision
 from sinergi_kit.migrations import upgrade
 from sinergi_kit.settings import ServiceSettings
+from sinergi_kit.tasks import cancel_and_wait
 from sinergi_kit.uow import UnitOfWorkFactory
 
 log = get_logger(__name__)
@@ -158,11 +159,7 @@ class ServiceRuntime:
                 await asyncio.sleep(1.0)
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await cancel_and_wait(self._tasks)
         if self.nc is not None:
             # The consumers are stopped already; draining their pull subscriptions would wait
             # out nats-py's 30 s drain timeout. Flush the last acks, then close.
