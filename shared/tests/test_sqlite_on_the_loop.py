@@ -19,7 +19,6 @@ marks = Table("marks", metadata, Column("id", Integer, primary_key=True))
 blobs = Table(
     "blobs", metadata, Column("id", Integer, primary_key=True), Column("body", LargeBinary)
 )
-CHECKPOINTER = "sqlite-wal-checkpoint"
 
 
 async def _database(path: Path, **options: float) -> Database:
@@ -119,8 +118,9 @@ def _size(path: Path | str) -> int:
     return Path(path).stat().st_size
 
 
-def _checkpointers() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == CHECKPOINTER]
+def _checkpointers(path: Path) -> list[threading.Thread]:
+    """The checkpointer threads of the database at ``path`` (other tests' may be running)."""
+    return [t for t in threading.enumerate() if t.name == f"sqlite-wal-checkpoint {path}"]
 
 
 async def test_commits_on_the_loop_never_checkpoint(tmp_path: Path) -> None:
@@ -138,7 +138,7 @@ async def test_the_checkpointer_thread_copies_the_wal_until_disposed(tmp_path: P
     path = tmp_path / "wal.db"
     db = await _database(path, checkpoint_interval_s=0.05)
     try:
-        assert len(_checkpointers()) == 1
+        assert len(_checkpointers(path)) == 1
         await _write_pages(db, 8)
         for _ in range(200):
             if _size(path) > 8 * 2**20:
@@ -147,4 +147,4 @@ async def test_the_checkpointer_thread_copies_the_wal_until_disposed(tmp_path: P
         assert _size(path) > 8 * 2**20, "the WAL was never copied into the file"
     finally:
         await db.dispose()
-    assert _checkpointers() == []
+    assert _checkpointers(path) == []

@@ -102,7 +102,8 @@ class WalCheckpointer:
 
     def __init__(self, path: str, interval_s: float = CHECKPOINT_INTERVAL_S) -> None:
         # mode=rw: a checkpointer outliving its database never creates an empty file.
-        self.uri = f"{Path(path).resolve().as_uri()}?mode=rw"
+        self.path = Path(path).resolve()
+        self.uri = f"{self.path.as_uri()}?mode=rw"
         self.interval_s = interval_s
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -115,7 +116,7 @@ class WalCheckpointer:
                 return
             self._stopping.clear()
             self._thread = threading.Thread(
-                target=self._run, name="sqlite-wal-checkpoint", daemon=True
+                target=self._run, name=f"sqlite-wal-checkpoint {self.path}", daemon=True
             )
             self._thread.start()
 
