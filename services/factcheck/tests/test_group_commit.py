@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from sinergi_factcheck.adapters.repository import Cases
-from sinergi_factcheck.adapters.tables import rate_buckets, reports
+from sinergi_factcheck.adapters.tables import messaging, rate_buckets, reports
 from sinergi_factcheck.domain.matching.text import normalise_text
 from sinergi_factcheck.service_layer import intake, matching
 from sinergi_factcheck.service_layer.context import Factcheck
@@ -25,8 +25,10 @@ from sinergi_factcheck.service_layer.intake import (
     SubmitReport,
     submit_report,
 )
+from sinergi_kit.contracts.factcheck import CaseOpenedV1, ReportReceivedV1
 from sinergi_kit.db import Database
 from sinergi_kit.http.problems import ProblemError
+from sinergi_kit.tracing import TraceParent, current_traceparent
 from sinergi_kit.uow import UnitOfWork, UnitOfWorkFactory
 
 from .support import Api, run_with_factcheck
@@ -246,3 +248,29 @@ def test_a_drain_soon_after_a_wake_wakes_the_relay_once_the_interval_is_over(
         return [*seen, len(wakes)]
 
     assert run_with_factcheck(database_url, scenario) == [1, 1, 1, 2]
+
+
+def test_each_report_of_a_batch_carries_its_own_requests_trace(database_url: str) -> None:
+    texts = [
+        "Pemadaman listrik total se-Jawa Timur selama tiga hari mulai besok",
+        "Jembatan Ploso ditutup permanen karena retak parah",
+    ]
+    traces = [TraceParent.new() for _ in texts]
+
+    async def scenario(fc: Factcheck) -> list[tuple[str, str]]:
+        async def submit_in(trace: TraceParent, text: str) -> Receipt:
+            current_traceparent.set(str(trace))  # each gathered report runs in a task of its own
+            return await submit_report(fc, SubmitReport(text=text), channel="public")
+
+        await asyncio.gather(*(submit_in(t, text) for t, text in zip(traces, texts, strict=True)))
+        async with fc.db.read() as session:
+            rows = await session.execute(
+                select(messaging.outbox.c.event_type, messaging.outbox.c.traceparent)
+            )
+            return [(row.event_type, row.traceparent) for row in rows]
+
+    carried = run_with_factcheck(database_url, scenario)
+    expected = sorted(t.trace_id for t in traces)
+    for event_type in (ReportReceivedV1.event_type, CaseOpenedV1.event_type):
+        trace_ids = [TraceParent.parse(tp).trace_id for kind, tp in carried if kind == event_type]  # type: ignore[union-attr]
+        assert sorted(trace_ids) == expected, event_type

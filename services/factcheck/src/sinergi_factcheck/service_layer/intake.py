@@ -43,6 +43,7 @@ from sinergi_kit.contracts.factcheck import (
 )
 from sinergi_kit.http.problems import ProblemError
 from sinergi_kit.ids import new_id
+from sinergi_kit.tracing import current_traceparent
 from sinergi_kit.uow import ThrottledWake, UnitOfWork, UnitOfWorkFactory
 
 if TYPE_CHECKING:
@@ -161,6 +162,9 @@ async def submit_report(
 class _Pending:
     report: Prepared | ProblemError
     charge: rate_buckets.Charge
+    trace_parent: str | None
+    """The trace of the request that brought the report: a batch runs in the task of the
+    request that started it."""
 
 
 Outcome = Receipt | Exception
@@ -232,7 +236,8 @@ class IntakeWriter:
 
     async def submit(self, report: Prepared | ProblemError, charge: rate_buckets.Charge) -> Receipt:
         try:
-            return await self._batcher.submit(_Pending(report, charge), self._write)
+            pending = _Pending(report, charge, current_traceparent.get())
+            return await self._batcher.submit(pending, self._write)
         except StaleStateError as exc:
             raise ProblemError(409, "stale_state", detail_key="factcheck.stale") from exc
 
@@ -278,13 +283,15 @@ class IntakeWriter:
                         )
                     )
                 else:
-                    outcomes.append(await self._file(writes, report, now))
+                    outcomes.append(await self._file(writes, report, now, pending.trace_parent))
             await writes.write()
         for learned in writes.learned:
             self.matcher.learn(*learned)
         return outcomes
 
-    async def _file(self, writes: _Batch, report: Prepared, now: datetime) -> Receipt:
+    async def _file(
+        self, writes: _Batch, report: Prepared, now: datetime, trace_parent: str | None
+    ) -> Receipt:
         best = report.best
         if best is None or best.score < PERFECT_SCORE:  # nothing in the batch can beat 100
             in_batch = writes.index.match(report.normalised, report.urls, limit=1)
@@ -306,7 +313,7 @@ class IntakeWriter:
             claim = report.text or (report.urls[0] if report.urls else "(gambar)")
             case = Case.open(new_id(), claim, tuple(report.urls), now)
             writes.opened[case.id] = case
-            writes.uow.emit(CaseOpenedV1(case=case.state()))
+            writes.uow.emit(CaseOpenedV1(case=case.state()), trace_parent=trace_parent)
             suggested = best is not None and best.score >= thresholds.suggest
             match = "suggested" if suggested else "new"
         report_id = new_id()
@@ -336,7 +343,9 @@ class IntakeWriter:
             }
         )
         # The report row is its own audit record: who (submitted_by), when, how matched.
-        writes.uow.emit(ReportReceivedV1(report=state, reporter_contact=contact))
+        writes.uow.emit(
+            ReportReceivedV1(report=state, reporter_contact=contact), trace_parent=trace_parent
+        )
         writes.index.add(report_id, case.id, report.normalised, report.urls)
         writes.learned.append((report_id, case.id, report.normalised, report.urls))
         return Receipt(
