@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sinergi_kit.clock import as_utc, utcnow
 from sinergi_kit.db import Database
+from sinergi_kit.driver import DriverValues
 from sinergi_kit.envelope import Envelope
 from sinergi_kit.logging import get_logger
 from sinergi_kit.messaging.tables import MessagingTables
@@ -30,25 +31,28 @@ from sinergi_kit.metrics import METRICS
 log = get_logger(__name__)
 
 
-def outbox_row(envelope: Envelope) -> dict[str, Any]:
+def outbox_row(envelope: Envelope, values: DriverValues) -> dict[str, Any]:
     return {
-        "event_id": envelope.id,
+        "event_id": values.uuid(envelope.id),
         "event_type": envelope.type,
         "source": envelope.source,
         "subject": envelope.subject,
-        "occurred_at": envelope.time,
+        "occurred_at": values.timestamp(envelope.time),
         "traceparent": envelope.traceparent,
-        "data": envelope.data,
+        "data": values.json(envelope.data),
     }
 
 
 async def add_to_outbox(
     session: AsyncSession, tables: MessagingTables, envelopes: Sequence[Envelope]
 ) -> None:
-    if envelopes:
-        # On the session's connection: the ORM's execute path costs more than this insert.
-        connection = await session.connection()
-        await connection.execute(tables.outbox.insert(), [outbox_row(e) for e in envelopes])
+    """Every write that emits events passes here, so the rows go in at the driver (see
+    :mod:`sinergi_kit.driver`), on the session's connection."""
+    if not envelopes:
+        return
+    connection = await session.connection()
+    values = DriverValues.of(connection.dialect)
+    await tables.outbox_insert.execute_many(connection, [outbox_row(e, values) for e in envelopes])
 
 
 def envelope_from_row(row: Row[Any]) -> Envelope:

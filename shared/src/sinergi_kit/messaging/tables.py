@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import (
     JSON,
@@ -19,7 +20,22 @@ from sqlalchemy import (
     Uuid,
 )
 
+from sinergi_kit.driver import DriverInsert
+
 AutoIncrementId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+OUTBOX_COLUMNS = (
+    "event_id",
+    "event_type",
+    "source",
+    "subject",
+    "occurred_at",
+    "traceparent",
+    "data",
+)
+"""The columns an event's outbox row is written with (``seq`` counts, ``published_at`` is
+set by the relay)."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +43,10 @@ class MessagingTables:
     outbox: Table
     inbox: Table
     dead_letters: Table
+
+    @cached_property
+    def outbox_insert(self) -> DriverInsert:
+        return DriverInsert(self.outbox, OUTBOX_COLUMNS)
 
 
 def messaging_tables(metadata: MetaData) -> MessagingTables:

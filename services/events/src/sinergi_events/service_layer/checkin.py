@@ -16,8 +16,6 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -30,6 +28,7 @@ from sinergi_events.service_layer.commands import OfflineScan, Scan, WalkIn
 from sinergi_events.service_layer.context import EventsContext
 from sinergi_kit.clock import as_utc
 from sinergi_kit.contracts.events import AttendeeCheckedInV1
+from sinergi_kit.driver import DriverInsert, DriverStatement, DriverValues
 from sinergi_kit.ids import new_id
 from sinergi_kit.tracing import current_traceparent
 from sinergi_kit.uow import UnitOfWork
@@ -119,27 +118,26 @@ _HOLDERS = (
     .where(invitations.c.id.in_(bindparam("ids", expanding=True)))
     .with_for_update(of=invitations)
 )
-_SET_INSIDE = (
+_SCAN_COLUMNS = (
+    "nonce",
+    "event_id",
+    "invitation_id",
+    "direction",
+    "scanned_at",
+    "received_at",
+    "accepted",
+    "reason",
+    "device",
+    "offline",
+)
+# The batch's writes go in at the driver (see the kit's ``driver``).
+_ADD_SCANS = DriverInsert(scans, _SCAN_COLUMNS)
+_SET_INSIDE = DriverStatement(
     update(invitations)
     .where(invitations.c.id == bindparam("invitation_id"))
-    .values(inside=bindparam("inside"), first_entry_at=bindparam("first_entry_at"))
+    .values(inside=bindparam("inside"), first_entry_at=bindparam("first_entry_at")),
+    ["invitation_id", "inside", "first_entry_at"],
 )
-
-
-_NEW_SCANS_SQLITE = sqlite_insert(scans).on_conflict_do_nothing(index_elements=[scans.c.nonce])
-_NEW_SCANS_POSTGRESQL = (
-    pg_insert(scans).on_conflict_do_nothing(index_elements=[scans.c.nonce]).returning(scans.c.nonce)
-)
-
-
-async def _insert_new_scans(connection: AsyncConnection, rows: list[dict[str, Any]]) -> int:
-    """Inserts the scans whose nonce is not stored yet; returns how many it inserted. SQLite
-    counts the rows of a plain executemany; PostgreSQL's driver does not, so there the nonces
-    inserted come back with RETURNING."""
-    if connection.dialect.name == "sqlite":
-        result = await connection.execute(_NEW_SCANS_SQLITE, rows)
-        return int(result.rowcount)
-    return len((await connection.execute(_NEW_SCANS_POSTGRESQL, rows)).all())
 
 
 def _door_event(event_id: UUID, row: Any) -> _DoorEvent:
@@ -242,7 +240,8 @@ async def apply_scans(
     done: dict[str, ScanOutcome] = {}
     scan_rows: list[dict[str, Any]] = []
     changed: dict[UUID, _Holder] = {}
-    now = ctx.clock()
+    values = DriverValues.of(connection.dialect)
+    received_at = values.timestamp(ctx.clock())
     for request in requests:
         nonce = request.scan.nonce
         if nonce in stored:
@@ -266,11 +265,11 @@ async def apply_scans(
         scan_rows.append(
             {
                 "nonce": nonce,
-                "event_id": event.id,
-                "invitation_id": holder.id if holder else None,
+                "event_id": values.uuid(event.id),
+                "invitation_id": values.uuid(holder.id) if holder else None,
                 "direction": direction,
-                "scanned_at": request.at,
-                "received_at": now,
+                "scanned_at": values.timestamp(request.at),
+                "received_at": received_at,
                 "accepted": decision.accepted,
                 "reason": decision.reason,
                 "device": request.scan.device,
@@ -308,15 +307,22 @@ async def apply_scans(
         )
         done[nonce] = outcome
         results.append(outcome)
-    if scan_rows and look_up_earlier:
-        await connection.execute(scans.insert(), scan_rows)
-    elif scan_rows and await _insert_new_scans(connection, scan_rows) < len(scan_rows):
-        raise RepeatedNonceError
+    if scan_rows:
+        try:
+            await _ADD_SCANS.execute_many(connection, scan_rows)
+        except IntegrityError:
+            if look_up_earlier:
+                raise
+            raise RepeatedNonceError from None
     if changed:
-        await connection.execute(
-            _SET_INSIDE,
+        await _SET_INSIDE.execute_many(
+            connection,
             [
-                {"invitation_id": h.id, "inside": h.inside, "first_entry_at": h.first_entry_at}
+                {
+                    "invitation_id": values.uuid(h.id),
+                    "inside": h.inside,
+                    "first_entry_at": values.timestamp(h.first_entry_at),
+                }
                 for h in changed.values()
             ],
         )

@@ -1,0 +1,173 @@
+"""Rows written at the driver read back through Core exactly as rows Core wrote, on each
+backend: ids, times (an offset time keeps its instant, a naive one is UTC), JSON, booleans
+and missing values; inserted rows keep their order; a conflict is SQLAlchemy's error."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Dialect,
+    Integer,
+    String,
+    Table,
+    Uuid,
+    bindparam,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import asyncpg
+from sqlalchemy.dialects.sqlite import aiosqlite
+from sqlalchemy.exc import IntegrityError
+
+from sinergi_kit.db import Database, UtcTimestamp, make_metadata
+from sinergi_kit.driver import DriverInsert, DriverStatement, DriverValues
+
+WIB = timezone(timedelta(hours=7))
+OWNER = UUID("0192d1a4-6c1e-7a3b-9f00-5e1d2c3b4a59")
+
+metadata = make_metadata()
+things = Table(
+    "things",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", Uuid, nullable=False, unique=True),
+    Column("owner", Uuid, nullable=True),
+    Column("name", String(50), nullable=False),
+    Column("at", UtcTimestamp(), nullable=False),
+    Column("left_at", UtcTimestamp(), nullable=True),
+    Column("active", Boolean, nullable=False),
+    Column("data", JSON, nullable=False),
+)
+KEYS = ("id", "owner", "name", "at", "left_at", "active", "data")
+ADD = DriverInsert(things, KEYS)
+LEAVE = DriverStatement(
+    update(things)
+    .where(things.c.id == bindparam("thing_id"))
+    .values(left_at=bindparam("left"), active=bindparam("still")),
+    ["thing_id", "left", "still"],
+)
+
+
+def samples() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": uuid4(),
+            "owner": OWNER,
+            "name": "Pendopo",
+            "at": datetime(2026, 12, 1, 12, 13, 14, 150_000, tzinfo=WIB),
+            "left_at": None,
+            "active": True,
+            "data": {"judul": "Kopilaborasi", "kursi": 40, "daftar": [1, "dua"]},
+        },
+        {
+            "id": uuid4(),
+            "owner": None,
+            "name": "Balai desa",
+            "at": datetime(2026, 12, 1, 5, 14),
+            "left_at": datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+            "active": False,
+            "data": {},
+        },
+    ]
+
+
+def at_the_driver(row: dict[str, Any], values: DriverValues) -> dict[str, Any]:
+    return {
+        **row,
+        "id": values.uuid(row["id"]),
+        "owner": values.uuid(row["owner"]),
+        "at": values.timestamp(row["at"]),
+        "left_at": values.timestamp(row["left_at"]),
+        "data": values.json(row["data"]),
+    }
+
+
+async def stored(db: Database, ids: list[UUID]) -> list[tuple[Any, ...]]:
+    async with db.read() as session:
+        rows = await session.execute(
+            select(*(things.c[k] for k in KEYS)).where(things.c.id.in_(ids)).order_by(things.c.seq)
+        )
+        return [tuple(row) for row in rows]
+
+
+@pytest.fixture
+async def db(database_url: str) -> Any:
+    database = Database(database_url)
+    async with database.engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    yield database
+    await database.dispose()
+
+
+async def test_rows_written_at_the_driver_read_back_as_core_writes_them(db: Database) -> None:
+    by_core, by_driver = samples(), samples()
+    async with db.engine.begin() as connection:
+        await connection.execute(insert(things), by_core)
+        values = DriverValues.of(connection.dialect)
+        await ADD.execute_many(connection, [at_the_driver(r, values) for r in by_driver])
+
+    core_rows = await stored(db, [r["id"] for r in by_core])
+    driver_rows = await stored(db, [r["id"] for r in by_driver])
+    assert [row[1:] for row in driver_rows] == [row[1:] for row in core_rows]
+    assert [row[0] for row in driver_rows] == [r["id"] for r in by_driver]
+    first = driver_rows[0]
+    assert first[3] == datetime(2026, 12, 1, 5, 13, 14, 150_000, tzinfo=UTC)
+    assert first[6] == {"judul": "Kopilaborasi", "kursi": 40, "daftar": [1, "dua"]}
+    assert driver_rows[1][3] == datetime(2026, 12, 1, 5, 14, tzinfo=UTC)
+
+
+async def test_an_update_at_the_driver_changes_only_its_rows(db: Database) -> None:
+    rows = samples()
+    async with db.engine.begin() as connection:
+        await connection.execute(insert(things), rows)
+        values = DriverValues.of(connection.dialect)
+        left = datetime(2026, 12, 1, 18, 30, tzinfo=WIB)
+        await LEAVE.execute_many(
+            connection,
+            [
+                {
+                    "thing_id": values.uuid(rows[0]["id"]),
+                    "left": values.timestamp(left),
+                    "still": False,
+                }
+            ],
+        )
+    first, second = await stored(db, [r["id"] for r in rows])
+    assert (first[4], first[5]) == (datetime(2026, 12, 1, 11, 30, tzinfo=UTC), False)
+    assert (second[4], second[5]) == (datetime(2026, 12, 1, 9, 0, tzinfo=UTC), False)
+
+
+async def test_many_rows_keep_the_order_they_were_given(db: Database) -> None:
+    rows = [{**samples()[1], "id": uuid4(), "name": f"baris {n}"} for n in range(40)]
+    async with db.engine.begin() as connection:
+        values = DriverValues.of(connection.dialect)
+        await ADD.execute_many(connection, [at_the_driver(r, values) for r in rows])
+    assert [row[2] for row in await stored(db, [r["id"] for r in rows])] == [
+        f"baris {n}" for n in range(40)
+    ]
+
+
+async def test_a_conflicting_row_fails_the_statement_with_an_integrity_error(
+    db: Database,
+) -> None:
+    rows = samples()
+    with pytest.raises(IntegrityError):
+        async with db.engine.begin() as connection:
+            values = DriverValues.of(connection.dialect)
+            await ADD.execute_many(connection, [at_the_driver(r, values) for r in [*rows, rows[0]]])
+    assert await stored(db, [r["id"] for r in rows]) == []
+
+
+@pytest.mark.parametrize("dialect", [aiosqlite.dialect(), asyncpg.dialect()], ids=["sqlite", "pg"])
+def test_keys_that_are_not_the_statements_parameters_are_refused(dialect: Dialect) -> None:
+    wrong = DriverStatement(update(things).values(name=bindparam("nama")), ["name"])
+    with pytest.raises(ValueError, match="nama"):
+        wrong.compile(dialect)
