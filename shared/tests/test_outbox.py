@@ -85,10 +85,7 @@ async def test_nothing_lost_or_doubled_across_a_relay_restart(harness_factory, c
             uow.emit(account_event(handle=f"akun{n}"))
     first = OutboxRelay(harness.db, tables, "registry", batch_size=10)
     # The first relay publishes one batch and "dies" before marking the rest.
-    async with harness.db.read() as session:
-        rows = (
-            await session.execute(select(tables.outbox).order_by(tables.outbox.c.seq).limit(10))
-        ).all()
+    rows = await first.pending_rows()
     assert await first._publish_in_order(harness.js, rows) == 10  # acked, never marked
     second = OutboxRelay(harness.db, tables, "registry", batch_size=10)
     assert await second.publish_pending(harness.js) == 30

@@ -31,6 +31,24 @@ class EnvelopeError(ValueError):
         self.detail = detail
 
 
+def message_headers(
+    event_id: UUID, event_type: str, source: str, subject: str, time: datetime, traceparent: str
+) -> dict[str, str]:
+    """An event's attributes as the headers of its NATS message."""
+    message_id = str(event_id)
+    return {
+        "ce-specversion": SPEC_VERSION,
+        "ce-id": message_id,
+        "ce-type": event_type,
+        "ce-source": source,
+        "ce-subject": subject,
+        "ce-time": time.isoformat(),
+        "content-type": CONTENT_TYPE,
+        "traceparent": traceparent,
+        "Nats-Msg-Id": message_id,
+    }
+
+
 @dataclass(frozen=True)
 class Envelope:
     id: UUID
@@ -61,17 +79,9 @@ class Envelope:
         return parsed.trace_id if parsed else None
 
     def headers(self) -> dict[str, str]:
-        return {
-            "ce-specversion": SPEC_VERSION,
-            "ce-id": str(self.id),
-            "ce-type": self.type,
-            "ce-source": self.source,
-            "ce-subject": self.subject,
-            "ce-time": self.time.isoformat(),
-            "content-type": CONTENT_TYPE,
-            "traceparent": self.traceparent,
-            "Nats-Msg-Id": str(self.id),
-        }
+        return message_headers(
+            self.id, self.type, self.source, self.subject, self.time, self.traceparent
+        )
 
     def body(self) -> bytes:
         return orjson.dumps(self.data)
