@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     DateTime,
     Dialect,
     Executable,
@@ -23,9 +24,12 @@ from sqlalchemy import (
     Row,
     Table,
     TypeDecorator,
+    any_,
+    bindparam,
     event,
     text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine.url import make_url
@@ -73,6 +77,16 @@ class UtcTimestamp(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else as_utc(value)
+
+
+def one_of(column: ColumnElement[Any], name: str, backend: str) -> ColumnElement[bool]:
+    """``column`` is one of the list given as the parameter ``name``, in a statement built
+    once for ``backend``. On PostgreSQL the list goes as one array (``= ANY``): one statement
+    text whatever its length, where SQLAlchemy renders an expanding ``IN`` list's
+    placeholders at every execution and asyncpg prepares each length apart."""
+    if backend == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))
+    return column.in_(bindparam(name, expanding=True))
 
 
 def normalise_url(url: str) -> str:

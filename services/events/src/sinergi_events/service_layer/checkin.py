@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -28,6 +28,7 @@ from sinergi_events.service_layer.commands import OfflineScan, Scan, WalkIn
 from sinergi_events.service_layer.context import EventsContext
 from sinergi_kit.clock import as_utc
 from sinergi_kit.contracts.events import AttendeeCheckedInV1
+from sinergi_kit.db import one_of
 from sinergi_kit.driver import DriverInsert, DriverStatement, DriverValues
 from sinergi_kit.ids import new_id
 from sinergi_kit.tracing import current_traceparent
@@ -97,27 +98,33 @@ _DOOR_EVENT_COLUMNS = (
 _DOOR_EVENTS = select(events.c.id, *_DOOR_EVENT_COLUMNS).where(
     events.c.id.in_(bindparam("ids", expanding=True))
 )
-# Each invitation comes with its event's door columns: when every pass in a batch is for
-# the event scanned (the usual case), the batch needs no read of the event of its own.
-_HOLDERS = (
-    select(
-        invitations.c.id,
-        invitations.c.event_id,
-        invitations.c.person_id,
-        invitations.c.revoked_at,
-        invitations.c.erased,
-        invitations.c.pass_version,
-        invitations.c.pass_revoked,
-        invitations.c.response,
-        invitations.c.seat,
-        invitations.c.inside,
-        invitations.c.first_entry_at,
-        *_DOOR_EVENT_COLUMNS,
+
+
+def _holders(backend: str) -> Select[Any]:
+    """Each invitation comes with its event's door columns: when every pass in a batch is
+    for the event scanned (the usual case), the batch needs no read of the event of its own."""
+    return (
+        select(
+            invitations.c.id,
+            invitations.c.event_id,
+            invitations.c.person_id,
+            invitations.c.revoked_at,
+            invitations.c.erased,
+            invitations.c.pass_version,
+            invitations.c.pass_revoked,
+            invitations.c.response,
+            invitations.c.seat,
+            invitations.c.inside,
+            invitations.c.first_entry_at,
+            *_DOOR_EVENT_COLUMNS,
+        )
+        .join_from(invitations, events, events.c.id == invitations.c.event_id)
+        .where(one_of(invitations.c.id, "ids", backend))
+        .with_for_update(of=invitations)
     )
-    .join_from(invitations, events, events.c.id == invitations.c.event_id)
-    .where(invitations.c.id.in_(bindparam("ids", expanding=True)))
-    .with_for_update(of=invitations)
-)
+
+
+_HOLDERS = {backend: _holders(backend) for backend in ("sqlite", "postgresql")}
 _SCAN_COLUMNS = (
     "nonce",
     "event_id",
@@ -185,7 +192,8 @@ async def _load(
     holders: dict[UUID, _Holder] = {}
     found_events: dict[UUID, _DoorEvent] = {}
     if wanted:
-        for row in await connection.execute(_HOLDERS, {"ids": list(wanted)}):
+        holders_of = _HOLDERS[connection.dialect.name]
+        for row in await connection.execute(holders_of, {"ids": list(wanted)}):
             holders[row.id] = _holder(row)
             if row.event_id not in found_events:
                 found_events[row.event_id] = _door_event(row.event_id, row)
