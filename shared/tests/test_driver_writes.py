@@ -13,7 +13,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    Dialect,
     Integer,
     String,
     Table,
@@ -23,9 +22,8 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import asyncpg
-from sqlalchemy.dialects.sqlite import aiosqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from sinergi_kit.db import Database, UtcTimestamp, make_metadata
 from sinergi_kit.driver import DriverInsert, DriverStatement, DriverValues
@@ -166,8 +164,9 @@ async def test_a_conflicting_row_fails_the_statement_with_an_integrity_error(
     assert await stored(db, [r["id"] for r in rows]) == []
 
 
-@pytest.mark.parametrize("dialect", [aiosqlite.dialect(), asyncpg.dialect()], ids=["sqlite", "pg"])
-def test_keys_that_are_not_the_statements_parameters_are_refused(dialect: Dialect) -> None:
+@pytest.mark.parametrize("url", ["sqlite+aiosqlite://", "postgresql+asyncpg://"])
+def test_keys_that_are_not_the_statements_parameters_are_refused(url: str) -> None:
+    dialect = create_async_engine(url).dialect
     wrong = DriverStatement(update(things).values(name=bindparam("nama")), ["name"])
     with pytest.raises(ValueError, match="nama"):
         wrong.compile(dialect)

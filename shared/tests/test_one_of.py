@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import uuid4
 
 from sqlalchemy import Column, Integer, Table, Uuid, insert, select
-from sqlalchemy.dialects.postgresql import asyncpg
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from sinergi_kit.db import Database, make_metadata, one_of
 
@@ -31,6 +31,6 @@ async def test_the_rows_whose_column_is_in_the_list_are_found(database_url: str)
 
 def test_on_postgresql_the_list_is_one_array_parameter() -> None:
     statement = select(items.c.n).where(one_of(items.c.id, "ids", "postgresql"))
-    compiled = statement.compile(dialect=asyncpg.dialect())
+    compiled = statement.compile(dialect=create_async_engine("postgresql+asyncpg://").dialect)
     assert "= ANY ($1::UUID[])" in str(compiled)
     assert compiled.positiontup == ["ids"]
