@@ -22,7 +22,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from sinergi_kit.db import Database, UtcTimestamp, make_metadata
@@ -162,6 +162,28 @@ async def test_a_conflicting_row_fails_the_statement_with_an_integrity_error(
             values = DriverValues.of(connection.dialect)
             await ADD.execute_many(connection, [at_the_driver(r, values) for r in [*rows, rows[0]]])
     assert await stored(db, [r["id"] for r in rows]) == []
+
+
+async def test_a_value_too_long_for_its_column_is_treated_as_core_treats_it(
+    db: Database,
+) -> None:
+    """PostgreSQL refuses it; SQLite, which has no length limits, keeps it whole."""
+    outcomes: list[str] = []
+    for write_at_the_driver in (False, True):
+        row = {**samples()[0], "id": uuid4(), "name": "Kopilaborasi " * 10}
+        try:
+            async with db.engine.begin() as connection:
+                if write_at_the_driver:
+                    values = DriverValues.of(connection.dialect)
+                    await ADD.execute_many(connection, [at_the_driver(row, values)])
+                else:
+                    await connection.execute(insert(things), [row])
+        except DBAPIError as exc:
+            assert "value too long" in str(exc)
+            outcomes.append("refused")
+            continue
+        outcomes.append(f"kept {len((await stored(db, [row['id']]))[0][2])}")
+    assert outcomes == ["kept 130", "kept 130"] if db.is_sqlite else ["refused", "refused"]
 
 
 @pytest.mark.parametrize("url", ["sqlite+aiosqlite://", "postgresql+asyncpg://"])
