@@ -20,7 +20,7 @@ from sqlalchemy import Row, Text, bindparam, cast, delete, func, select, text, u
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sinergi_kit.clock import as_utc, utcnow
-from sinergi_kit.db import Database
+from sinergi_kit.db import Database, one_of
 from sinergi_kit.driver import DriverValues
 from sinergi_kit.envelope import Envelope, message_headers
 from sinergi_kit.logging import get_logger
@@ -102,7 +102,7 @@ class OutboxRelay:
         )
         self._mark_published = (
             update(outbox)
-            .where(outbox.c.seq.in_(bindparam("seqs", expanding=True)))
+            .where(one_of(outbox.c.seq, "seqs", db.backend))
             .values(published_at=bindparam("now"))
         )
 
