@@ -79,6 +79,10 @@ class UtcTimestamp(TypeDecorator[datetime]):
         return None if value is None else as_utc(value)
 
 
+BACKENDS = ("sqlite", "postgresql")
+"""The names of the two backends, as their dialects and :attr:`Database.backend` give them."""
+
+
 def one_of(column: ColumnElement[Any], name: str, backend: str) -> ColumnElement[bool]:
     """``column`` is one of the list given as the parameter ``name``, in a statement built
     once for ``backend``. On PostgreSQL the list goes as one array (``= ANY``): one statement

@@ -28,7 +28,7 @@ from sinergi_events.service_layer.commands import OfflineScan, Scan, WalkIn
 from sinergi_events.service_layer.context import EventsContext
 from sinergi_kit.clock import as_utc
 from sinergi_kit.contracts.events import AttendeeCheckedInV1
-from sinergi_kit.db import one_of
+from sinergi_kit.db import BACKENDS, one_of
 from sinergi_kit.driver import DriverInsert, DriverStatement, DriverValues
 from sinergi_kit.ids import new_id
 from sinergi_kit.tracing import current_traceparent
@@ -86,17 +86,11 @@ class _Holder:
     first_entry_at: datetime | None
 
 
-# Built once with expanding parameters: building the IN clauses for each batch cost more
-# than running them.
-_STORED_SCANS = select(scans).where(scans.c.nonce.in_(bindparam("nonces", expanding=True)))
 _DOOR_EVENT_COLUMNS = (
     events.c.status,
     events.c.starts_at,
     events.c.ends_at,
     events.c.details["checkin_opens_before_s"].as_float().label("opens_before_s"),
-)
-_DOOR_EVENTS = select(events.c.id, *_DOOR_EVENT_COLUMNS).where(
-    events.c.id.in_(bindparam("ids", expanding=True))
 )
 
 
@@ -124,7 +118,14 @@ def _holders(backend: str) -> Select[Any]:
     )
 
 
-_HOLDERS = {backend: _holders(backend) for backend in ("sqlite", "postgresql")}
+# The batch's reads are built once for each backend, each list a single parameter (see the
+# kit's ``one_of``): building the IN clauses for each batch cost more than running them.
+_STORED_SCANS = {b: select(scans).where(one_of(scans.c.nonce, "nonces", b)) for b in BACKENDS}
+_DOOR_EVENTS = {
+    b: select(events.c.id, *_DOOR_EVENT_COLUMNS).where(one_of(events.c.id, "ids", b))
+    for b in BACKENDS
+}
+_HOLDERS = {b: _holders(b) for b in BACKENDS}
 _SCAN_COLUMNS = (
     "nonce",
     "event_id",
@@ -176,11 +177,12 @@ async def _load(
     *,
     look_up_earlier: bool,
 ) -> tuple[dict[str, Any], dict[UUID, _DoorEvent], dict[UUID, _Holder]]:
+    backend = connection.dialect.name
     stored = (
         {
             row.nonce: row
             for row in await connection.execute(
-                _STORED_SCANS, {"nonces": list({r.scan.nonce for r in requests})}
+                _STORED_SCANS[backend], {"nonces": list({r.scan.nonce for r in requests})}
             )
         }
         if look_up_earlier
@@ -192,14 +194,13 @@ async def _load(
     holders: dict[UUID, _Holder] = {}
     found_events: dict[UUID, _DoorEvent] = {}
     if wanted:
-        holders_of = _HOLDERS[connection.dialect.name]
-        for row in await connection.execute(holders_of, {"ids": list(wanted)}):
+        for row in await connection.execute(_HOLDERS[backend], {"ids": list(wanted)}):
             holders[row.id] = _holder(row)
             if row.event_id not in found_events:
                 found_events[row.event_id] = _door_event(row.event_id, row)
     unread = {r.event_id for r in requests} - found_events.keys()
     if unread:
-        for event_row in await connection.execute(_DOOR_EVENTS, {"ids": list(unread)}):
+        for event_row in await connection.execute(_DOOR_EVENTS[backend], {"ids": list(unread)}):
             found_events[event_row.id] = _door_event(event_row.id, event_row)
     return stored, found_events, holders
 
