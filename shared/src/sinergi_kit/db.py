@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     ColumnElement,
     DateTime,
@@ -22,11 +23,15 @@ from sqlalchemy import (
     Executable,
     MetaData,
     Row,
+    String,
     Table,
     TypeDecorator,
+    Uuid,
     any_,
     bindparam,
     event,
+    func,
+    select,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -83,14 +88,35 @@ BACKENDS = ("sqlite", "postgresql")
 """The names of the two backends, as their dialects and :attr:`Database.backend` give them."""
 
 
+class _ListAsJson(TypeDecorator[list[Any]]):
+    """A list parameter sent to SQLite as one JSON array, its ids as the hex text SQLite
+    keeps them as."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, *, ids: bool) -> None:
+        super().__init__()
+        self.ids = ids
+
+    def process_bind_param(self, value: list[Any] | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return orjson.dumps([item.hex for item in value] if self.ids else value).decode()
+
+
 def one_of(column: ColumnElement[Any], name: str, backend: str) -> ColumnElement[bool]:
     """``column`` is one of the list given as the parameter ``name``, in a statement built
-    once for ``backend``. On PostgreSQL the list goes as one array (``= ANY``): one statement
-    text whatever its length, where SQLAlchemy renders an expanding ``IN`` list's
-    placeholders at every execution and asyncpg prepares each length apart."""
+    once for ``backend``: one statement text whatever the list's length, where SQLAlchemy
+    renders an expanding ``IN`` list's placeholders at every execution (and asyncpg prepares
+    each length apart). On PostgreSQL the list goes as one array (``= ANY``), on SQLite as
+    one JSON array read with ``json_each``."""
     if backend == "postgresql":
         return column == any_(bindparam(name, type_=ARRAY(column.type)))
-    return column.in_(bindparam(name, expanding=True))
+    listed = func.json_each(
+        bindparam(name, type_=_ListAsJson(ids=isinstance(column.type, Uuid)))
+    ).table_valued("value")
+    return column.in_(select(listed.c.value))
 
 
 def normalise_url(url: str) -> str:

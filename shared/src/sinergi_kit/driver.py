@@ -1,26 +1,43 @@
-"""Many-row writes on a hot path, run at the driver.
+"""Statements on a hot path, run at the driver.
 
-A Core statement is compiled once for the database's dialect and run with
-``exec_driver_sql`` inside the caller's transaction, its rows given in the driver's own
-types (see :class:`DriverValues`). SQLAlchemy builds each row's parameters and runs each
-column's bind processor in Python; for the door's scans and the outbox's events that work
-cost several times what the database spent on the rows.
+A Core statement is compiled once for the database's dialect and run by the driver itself:
+with ``exec_driver_sql`` inside the caller's transaction, or in a
+:class:`~sinergi_kit.driver_transaction.DriverTransaction`. Written rows are given in the
+driver's own types (see :class:`DriverValues`); a :class:`DriverQuery` converts what it
+reads as Core would. SQLAlchemy builds each row's parameters and runs each column's bind
+processor in Python; for the door's scans and the outbox's events that work cost several
+times what the database spent on the rows.
 """
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
 import orjson
-from sqlalchemy import CursorResult, Dialect, Table, UpdateBase
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CursorResult,
+    Dialect,
+    Float,
+    Integer,
+    Select,
+    String,
+    Table,
+    UpdateBase,
+    Uuid,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.types import TypeEngine
 
 from sinergi_kit.clock import as_utc
+from sinergi_kit.db import UtcTimestamp
 
 
 def _sqlite_uuid(value: UUID | None) -> str | None:
@@ -32,6 +49,22 @@ def _sqlite_timestamp(value: datetime | None) -> str | None:
     if value is None:
         return None
     return as_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _from_sqlite_timestamp(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def _from_sqlite_uuid(value: str | None) -> UUID | None:
+    return None if value is None else UUID(hex=value)
+
+
+def _from_sqlite_boolean(value: int | None) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def _from_json_text(value: str | None) -> Any:
+    return None if value is None else orjson.loads(value)
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -55,6 +88,9 @@ class DriverValues:
     uuid: Callable[[UUID | None], Any]
     timestamp: Callable[[datetime | None], Any]
     json: Callable[[Any], str]
+    readers: Mapping[type[TypeEngine[Any]], Callable[[Any], Any] | None]
+    """How a value the driver reads becomes what Core returns, by column type (``None``:
+    as the driver gives it)."""
 
     @classmethod
     def of(cls, dialect: Dialect) -> DriverValues:
@@ -62,10 +98,34 @@ class DriverValues:
             return _SQLITE
         return _POSTGRESQL
 
+    def reader(self, column_type: TypeEngine[Any]) -> Callable[[Any], Any] | None:
+        for kind, read in self.readers.items():
+            if isinstance(column_type, kind):
+                return read
+        raise ValueError(f"a column of type {column_type!r} is not read at the driver")
 
-_SQLITE = DriverValues(uuid=_sqlite_uuid, timestamp=_sqlite_timestamp, json=_json_text)
-# asyncpg takes UUIDs and zoned datetimes as they are, and JSON as text (the dialect's codec).
-_POSTGRESQL = DriverValues(uuid=_as_is, timestamp=_utc, json=_json_text)
+
+_AS_GIVEN: dict[type[TypeEngine[Any]], None] = {String: None, Integer: None, Float: None}
+_SQLITE = DriverValues(
+    uuid=_sqlite_uuid,
+    timestamp=_sqlite_timestamp,
+    json=_json_text,
+    readers={
+        **_AS_GIVEN,
+        Uuid: _from_sqlite_uuid,
+        UtcTimestamp: _from_sqlite_timestamp,
+        Boolean: _from_sqlite_boolean,
+        JSON: _from_json_text,
+    },
+)
+# asyncpg takes UUIDs and zoned datetimes as they are, and JSON as text; it reads JSON
+# through the codec the dialect sets on each connection.
+_POSTGRESQL = DriverValues(
+    uuid=_as_is,
+    timestamp=_utc,
+    json=_json_text,
+    readers={**_AS_GIVEN, Uuid: None, UtcTimestamp: _utc, Boolean: None, JSON: None},
+)
 
 
 Rows = Sequence[Mapping[str, Any]]
@@ -82,6 +142,14 @@ class DriverStatement:
         self.keys = tuple(keys)
         self._compiled: dict[str, tuple[str, Parameters]] = {}
 
+    def compiled(self, dialect: Dialect) -> tuple[str, Parameters]:
+        """The statement's text for ``dialect`` and how its rows become the driver's
+        parameters, compiled on first use."""
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self._compiled[dialect.name] = self.compile(dialect)
+        return compiled
+
     def compile(self, dialect: Dialect) -> tuple[str, Parameters]:
         statement = self.statement.compile(dialect=dialect, column_keys=list(self.keys))
         order = statement.positiontup or []
@@ -92,11 +160,7 @@ class DriverStatement:
         return str(statement), lambda rows: [ordered(row) for row in rows]
 
     async def execute_many(self, connection: AsyncConnection, rows: Rows) -> CursorResult[Any]:
-        dialect = connection.dialect
-        compiled = self._compiled.get(dialect.name)
-        if compiled is None:
-            compiled = self._compiled[dialect.name] = self.compile(dialect)
-        sql, parameters = compiled
+        sql, parameters = self.compiled(connection.dialect)
         return await connection.exec_driver_sql(sql, parameters(rows))
 
 
@@ -125,3 +189,65 @@ class DriverInsert(DriverStatement):
         )
         keys = self.keys
         return sql, lambda rows: [tuple([row[key] for row in rows] for key in keys)]
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    sql: str
+    parameters: Callable[[Mapping[str, Any]], tuple[Any, ...]]
+    """The driver's parameters from the caller's values by name, each sent as its type's
+    bind processor sends it (the statement's own constants filled in)."""
+    row: Callable[[Sequence[Any]], Any]
+    """A row as the driver gives it, as a named tuple of the values Core would return."""
+
+
+class DriverQuery:
+    """A select run at the driver. ``build`` makes the statement for a backend's name (a
+    list parameter differs between them, see the kit's ``one_of``); it is compiled once per
+    dialect. Parameters are given by name as Core takes them; rows come back as named tuples
+    whose values are those Core returns; a column of a type :class:`DriverValues` does not
+    read is refused when the query is compiled."""
+
+    def __init__(self, build: Callable[[str], Select[Any]]) -> None:
+        self.build = build
+        self._compiled: dict[str, CompiledQuery] = {}
+
+    def compiled(self, dialect: Dialect) -> CompiledQuery:
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self._compiled[dialect.name] = self._compile(dialect)
+        return compiled
+
+    def _compile(self, dialect: Dialect) -> CompiledQuery:
+        statement = self.build(dialect.name)
+        compiled = statement.compile(dialect=dialect)
+        order = compiled.positiontup or []
+        constants = compiled.params
+        processors = [
+            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+            for name in order
+        ]
+
+        def parameters(given: Mapping[str, Any]) -> tuple[Any, ...]:
+            values = [given[n] if n in given else constants[n] for n in order]
+            return tuple(
+                value if process is None else process(value)
+                for process, value in zip(processors, values, strict=True)
+            )
+
+        reading = DriverValues.of(dialect)
+        readers = [
+            (index, read)
+            for index, column in enumerate(statement.selected_columns)
+            if (read := reading.reader(column.type)) is not None
+        ]
+        row_type: Any = namedtuple("Row", statement.selected_columns.keys())  # type: ignore[misc]
+        make: Callable[[list[Any]], Any] = row_type._make
+
+        def row(raw: Sequence[Any]) -> Any:
+            values = list(raw)
+            for index, read in readers:
+                values[index] = read(values[index])
+            return make(values)
+
+        return CompiledQuery(str(compiled), parameters, row)

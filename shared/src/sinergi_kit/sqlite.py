@@ -68,6 +68,12 @@ class LoopConnection(aiosqlite.Connection):
     def __await__(self) -> Any:
         return self._connect().__await__()
 
+    @property
+    def in_place(self) -> sqlite3.Connection:
+        """The sqlite3 connection itself, for statements run at the driver."""
+        assert self._conn is not None, "not connected"
+        return self._conn
+
     async def begin_immediate(self) -> None:
         """``BEGIN IMMEDIATE``, waiting for the write lock in the event loop: the connection's
         busy timeout is zero, so a held lock answers at once and the loop sleeps between

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -12,14 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sinergi_kit.contracts.base import EventContract
 from sinergi_kit.db import Database
+from sinergi_kit.driver_transaction import DriverTransaction, driver_transaction
 from sinergi_kit.envelope import Envelope
-from sinergi_kit.messaging.outbox import add_to_outbox
+from sinergi_kit.messaging.outbox import add_to_outbox, outbox_row
 from sinergi_kit.messaging.tables import MessagingTables
 
 
-class UnitOfWork:
-    def __init__(self, session: AsyncSession, tables: MessagingTables) -> None:
-        self.session = session
+class _Events(ABC):
+    """The events a unit of work emits, written to the outbox when it is flushed."""
+
+    def __init__(self, tables: MessagingTables) -> None:
         self._tables = tables
         self._pending: list[Envelope] = []
         self.emitted = 0
@@ -33,9 +36,37 @@ class UnitOfWork:
 
     async def flush_events(self) -> None:
         """Write the events emitted so far to the outbox (inside the open transaction)."""
-        await add_to_outbox(self.session, self._tables, self._pending)
+        if self._pending:
+            await self._write(self._pending)
         self.emitted += len(self._pending)
         self._pending.clear()
+
+    @abstractmethod
+    async def _write(self, envelopes: list[Envelope]) -> None: ...
+
+
+class UnitOfWork(_Events):
+    def __init__(self, session: AsyncSession, tables: MessagingTables) -> None:
+        super().__init__(tables)
+        self.session = session
+
+    async def _write(self, envelopes: list[Envelope]) -> None:
+        await add_to_outbox(self.session, self._tables, envelopes)
+
+
+class DriverUnitOfWork(_Events):
+    """A unit of work whose statements run at the driver (see
+    :mod:`sinergi_kit.driver_transaction`), for a hot path."""
+
+    def __init__(self, transaction: DriverTransaction, tables: MessagingTables) -> None:
+        super().__init__(tables)
+        self.transaction = transaction
+
+    async def _write(self, envelopes: list[Envelope]) -> None:
+        values = self.transaction.values
+        await self.transaction.execute_many(
+            self._tables.outbox_insert, [outbox_row(e, values) for e in envelopes]
+        )
 
 
 class UnitOfWorkFactory:
@@ -49,13 +80,24 @@ class UnitOfWorkFactory:
     @asynccontextmanager
     async def __call__(self) -> AsyncIterator[UnitOfWork]:
         """Commit on a clean exit, roll back on an exception; wake the relay after commit."""
-        async with self.db.sessions() as session:
-            async with session.begin():
-                uow = UnitOfWork(session, self.tables)
-                yield uow
-                await uow.flush_events()
-            if uow.emitted:
-                self._on_commit()
+        async with self.db.sessions() as session, session.begin():
+            uow = UnitOfWork(session, self.tables)
+            yield uow
+            await uow.flush_events()
+        self._committed(uow)
+
+    @asynccontextmanager
+    async def at_the_driver(self) -> AsyncIterator[DriverUnitOfWork]:
+        """As a call of the factory, with the transaction held at the driver."""
+        async with driver_transaction(self.db) as transaction:
+            uow = DriverUnitOfWork(transaction, self.tables)
+            yield uow
+            await uow.flush_events()
+        self._committed(uow)
+
+    def _committed(self, uow: _Events) -> None:
+        if uow.emitted:
+            self._on_commit()
 
     def notify_committed(self) -> None:
         self._on_commit()

@@ -17,7 +17,6 @@ from uuid import UUID
 
 from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sinergi_events.adapters.repository import event_from_row
 from sinergi_events.adapters.tables import events, invitations, scans, walk_ins
@@ -28,11 +27,12 @@ from sinergi_events.service_layer.commands import OfflineScan, Scan, WalkIn
 from sinergi_events.service_layer.context import EventsContext
 from sinergi_kit.clock import as_utc
 from sinergi_kit.contracts.events import AttendeeCheckedInV1
-from sinergi_kit.db import BACKENDS, one_of
-from sinergi_kit.driver import DriverInsert, DriverStatement, DriverValues
+from sinergi_kit.db import one_of
+from sinergi_kit.driver import DriverInsert, DriverQuery, DriverStatement
+from sinergi_kit.driver_transaction import DriverTransaction
 from sinergi_kit.ids import new_id
 from sinergi_kit.tracing import current_traceparent
-from sinergi_kit.uow import UnitOfWork
+from sinergi_kit.uow import DriverUnitOfWork
 
 
 @dataclass(frozen=True)
@@ -118,14 +118,13 @@ def _holders(backend: str) -> Select[Any]:
     )
 
 
-# The batch's reads are built once for each backend, each list a single parameter (see the
-# kit's ``one_of``): building the IN clauses for each batch cost more than running them.
-_STORED_SCANS = {b: select(scans).where(one_of(scans.c.nonce, "nonces", b)) for b in BACKENDS}
-_DOOR_EVENTS = {
-    b: select(events.c.id, *_DOOR_EVENT_COLUMNS).where(one_of(events.c.id, "ids", b))
-    for b in BACKENDS
-}
-_HOLDERS = {b: _holders(b) for b in BACKENDS}
+# The door's statements run at the driver (see the kit's ``driver``), each read built once
+# for each backend with its list as a single parameter (see the kit's ``one_of``).
+_STORED_SCANS = DriverQuery(lambda b: select(scans).where(one_of(scans.c.nonce, "nonces", b)))
+_DOOR_EVENTS = DriverQuery(
+    lambda b: select(events.c.id, *_DOOR_EVENT_COLUMNS).where(one_of(events.c.id, "ids", b))
+)
+_HOLDERS = DriverQuery(_holders)
 _SCAN_COLUMNS = (
     "nonce",
     "event_id",
@@ -138,7 +137,6 @@ _SCAN_COLUMNS = (
     "device",
     "offline",
 )
-# The batch's writes go in at the driver (see the kit's ``driver``).
 _ADD_SCANS = DriverInsert(scans, _SCAN_COLUMNS)
 _SET_INSIDE = DriverStatement(
     update(invitations)
@@ -171,18 +169,17 @@ def _holder(row: Any) -> _Holder:
 
 
 async def _load(
-    connection: AsyncConnection,
+    transaction: DriverTransaction,
     requests: Sequence[ScanRequest],
     claims: dict[str, UUID],
     *,
     look_up_earlier: bool,
 ) -> tuple[dict[str, Any], dict[UUID, _DoorEvent], dict[UUID, _Holder]]:
-    backend = connection.dialect.name
     stored = (
         {
             row.nonce: row
-            for row in await connection.execute(
-                _STORED_SCANS[backend], {"nonces": list({r.scan.nonce for r in requests})}
+            for row in await transaction.fetch(
+                _STORED_SCANS, {"nonces": list({r.scan.nonce for r in requests})}
             )
         }
         if look_up_earlier
@@ -194,13 +191,13 @@ async def _load(
     holders: dict[UUID, _Holder] = {}
     found_events: dict[UUID, _DoorEvent] = {}
     if wanted:
-        for row in await connection.execute(_HOLDERS[backend], {"ids": list(wanted)}):
+        for row in await transaction.fetch(_HOLDERS, {"ids": list(wanted)}):
             holders[row.id] = _holder(row)
             if row.event_id not in found_events:
                 found_events[row.event_id] = _door_event(row.event_id, row)
     unread = {r.event_id for r in requests} - found_events.keys()
     if unread:
-        for event_row in await connection.execute(_DOOR_EVENTS[backend], {"ids": list(unread)}):
+        for event_row in await transaction.fetch(_DOOR_EVENTS, {"ids": list(unread)}):
             found_events[event_row.id] = _door_event(event_row.id, event_row)
     return stored, found_events, holders
 
@@ -225,7 +222,7 @@ class RepeatedNonceError(Exception):
 
 async def apply_scans(
     ctx: EventsContext,
-    uow: UnitOfWork,
+    uow: DriverUnitOfWork,
     requests: Sequence[ScanRequest],
     *,
     look_up_earlier: bool = True,
@@ -239,17 +236,15 @@ async def apply_scans(
     few statements."""
     pass_claims = {r.scan.nonce: ctx.signer.read_pass(r.scan.code) for r in requests}
     claimed = {n: c.invitation_id for n, c in pass_claims.items() if c is not None}
-    # Core statements on the transaction's own connection: going through the ORM session
-    # cost more than the statements themselves on this path.
-    connection = await uow.session.connection()
+    transaction = uow.transaction
     stored, found_events, people = await _load(
-        connection, requests, claimed, look_up_earlier=look_up_earlier
+        transaction, requests, claimed, look_up_earlier=look_up_earlier
     )
     results: list[ScanOutcome | Exception] = []
     done: dict[str, ScanOutcome] = {}
     scan_rows: list[dict[str, Any]] = []
     changed: dict[UUID, _Holder] = {}
-    values = DriverValues.of(connection.dialect)
+    values = transaction.values
     received_at = values.timestamp(ctx.clock())
     for request in requests:
         nonce = request.scan.nonce
@@ -318,14 +313,14 @@ async def apply_scans(
         results.append(outcome)
     if scan_rows:
         try:
-            await _ADD_SCANS.execute_many(connection, scan_rows)
+            await transaction.execute_many(_ADD_SCANS, scan_rows)
         except IntegrityError:
             if look_up_earlier:
                 raise
             raise RepeatedNonceError from None
     if changed:
-        await _SET_INSIDE.execute_many(
-            connection,
+        await transaction.execute_many(
+            _SET_INSIDE,
             [
                 {
                     "invitation_id": values.uuid(h.id),
@@ -358,10 +353,10 @@ async def _apply_live(
 ) -> Sequence[ScanOutcome | Exception]:
     try:
         try:
-            async with ctx.door_units() as uow:
+            async with ctx.door_units.at_the_driver() as uow:
                 return await apply_scans(ctx, uow, requests, look_up_earlier=False)
         except RepeatedNonceError:
-            async with ctx.door_units() as uow:
+            async with ctx.door_units.at_the_driver() as uow:
                 return await apply_scans(ctx, uow, requests)
     except IntegrityError:
         if len(requests) > 1:
@@ -386,7 +381,7 @@ async def upload_offline(
 ) -> list[ScanOutcome]:
     """Scans a door device took without a connection, applied in the order taken."""
     ordered = sorted(items, key=lambda s: s.scanned_at)
-    async with ctx.uow() as uow:
+    async with ctx.uow.at_the_driver() as uow:
         results = await apply_scans(
             ctx,
             uow,

@@ -1,6 +1,10 @@
-"""Rows written at the driver read back through Core exactly as rows Core wrote, on each
-backend: ids, times (an offset time keeps its instant, a naive one is UTC), JSON, booleans
-and missing values; inserted rows keep their order; a conflict is SQLAlchemy's error."""
+"""Statements at the driver, on each backend.
+
+Rows written at the driver read back through Core exactly as rows Core wrote: ids, times (an
+offset time keeps its instant, a naive one is UTC), JSON, booleans and missing values;
+inserted rows keep their order; a conflict is SQLAlchemy's error. In a transaction held at
+the driver, reads come back as Core returns them, writes commit together or not at all, and
+a unit of work writes its events to the outbox as a session's would."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    DateTime,
     Integer,
     String,
     Table,
@@ -25,13 +30,19 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from sinergi_kit.db import Database, UtcTimestamp, make_metadata
-from sinergi_kit.driver import DriverInsert, DriverStatement, DriverValues
+from sinergi_kit.clock import as_utc
+from sinergi_kit.db import Database, UtcTimestamp, make_metadata, one_of
+from sinergi_kit.driver import DriverInsert, DriverQuery, DriverStatement, DriverValues
+from sinergi_kit.driver_transaction import driver_transaction
+from sinergi_kit.messaging.tables import messaging_tables
+from sinergi_kit.testing.harness import account_event
+from sinergi_kit.uow import UnitOfWorkFactory
 
 WIB = timezone(timedelta(hours=7))
 OWNER = UUID("0192d1a4-6c1e-7a3b-9f00-5e1d2c3b4a59")
 
 metadata = make_metadata()
+tables = messaging_tables(metadata)
 things = Table(
     "things",
     metadata,
@@ -51,6 +62,13 @@ LEAVE = DriverStatement(
     .where(things.c.id == bindparam("thing_id"))
     .values(left_at=bindparam("left"), active=bindparam("still")),
     ["thing_id", "left", "still"],
+)
+THINGS = DriverQuery(
+    lambda backend: (
+        select(*(things.c[k] for k in KEYS), things.c.data["kursi"].as_float().label("kursi"))
+        .where(one_of(things.c.id, "ids", backend))
+        .order_by(things.c.seq)
+    )
 )
 
 
@@ -86,6 +104,11 @@ def at_the_driver(row: dict[str, Any], values: DriverValues) -> dict[str, Any]:
         "left_at": values.timestamp(row["left_at"]),
         "data": values.json(row["data"]),
     }
+
+
+def leaving(row: dict[str, Any], left: datetime, values: DriverValues) -> dict[str, Any]:
+    """LEAVE's parameters for ``row``, at the driver."""
+    return {"thing_id": values.uuid(row["id"]), "left": values.timestamp(left), "still": False}
 
 
 async def stored(db: Database, ids: list[UUID]) -> list[tuple[Any, ...]]:
@@ -128,16 +151,7 @@ async def test_an_update_at_the_driver_changes_only_its_rows(db: Database) -> No
         await connection.execute(insert(things), rows)
         values = DriverValues.of(connection.dialect)
         left = datetime(2026, 12, 1, 18, 30, tzinfo=WIB)
-        await LEAVE.execute_many(
-            connection,
-            [
-                {
-                    "thing_id": values.uuid(rows[0]["id"]),
-                    "left": values.timestamp(left),
-                    "still": False,
-                }
-            ],
-        )
+        await LEAVE.execute_many(connection, [leaving(rows[0], left, values)])
     first, second = await stored(db, [r["id"] for r in rows])
     assert (first[4], first[5]) == (datetime(2026, 12, 1, 11, 30, tzinfo=UTC), False)
     assert (second[4], second[5]) == (datetime(2026, 12, 1, 9, 0, tzinfo=UTC), False)
@@ -192,3 +206,104 @@ def test_keys_that_are_not_the_statements_parameters_are_refused(url: str) -> No
     wrong = DriverStatement(update(things).values(name=bindparam("nama")), ["name"])
     with pytest.raises(ValueError, match="nama"):
         wrong.compile(dialect)
+
+
+async def read_by_core(db: Database, ids: list[UUID]) -> list[tuple[Any, ...]]:
+    async with db.read() as session:
+        return [tuple(row) for row in await session.execute(THINGS.build(db.backend), {"ids": ids})]
+
+
+async def test_rows_read_at_the_driver_are_the_rows_core_reads(db: Database) -> None:
+    rows = samples()
+    async with db.engine.begin() as connection:
+        await connection.execute(insert(things), rows)
+    ids = [r["id"] for r in rows]
+    async with driver_transaction(db) as transaction:
+        read = await transaction.fetch(THINGS, {"ids": ids})
+    assert [tuple(row) for row in read] == await read_by_core(db, ids)
+    first, second = read
+    assert first.id == rows[0]["id"] and isinstance(first.id, UUID)
+    assert first.at == datetime(2026, 12, 1, 5, 13, 14, 150_000, tzinfo=UTC)
+    assert first.active is True and second.active is False
+    assert first.data == {"judul": "Kopilaborasi", "kursi": 40, "daftar": [1, "dua"]}
+    assert (first.kursi, second.kursi) == (40, None)
+    assert (second.owner, first.left_at) == (None, None)
+
+
+async def test_a_list_parameter_at_the_driver_finds_exactly_its_rows(db: Database) -> None:
+    rows = [{**samples()[1], "id": uuid4(), "name": f"kursi {n}"} for n in range(6)]
+    async with db.engine.begin() as connection:
+        await connection.execute(insert(things), rows)
+    async with driver_transaction(db) as transaction:
+        for wanted in ([rows[1]], [rows[0], rows[4], rows[5]], []):
+            found = await transaction.fetch(THINGS, {"ids": [r["id"] for r in wanted]})
+            assert [row.name for row in found] == [r["name"] for r in wanted]
+
+
+async def test_the_writes_of_a_driver_transaction_commit_together(db: Database) -> None:
+    rows = samples()
+    async with driver_transaction(db) as transaction:
+        values = transaction.values
+        await transaction.execute_many(ADD, [at_the_driver(r, values) for r in rows])
+        left = datetime(2026, 12, 1, 20, 0, tzinfo=WIB)
+        await transaction.execute_many(LEAVE, [leaving(rows[0], left, values)])
+    first, second = await read_by_core(db, [r["id"] for r in rows])
+    assert (first[4], first[5]) == (datetime(2026, 12, 1, 13, 0, tzinfo=UTC), False)
+    assert second[2] == "Balai desa"
+
+
+async def test_an_exception_rolls_a_driver_transaction_back(db: Database) -> None:
+    row = samples()[1]
+    with pytest.raises(RuntimeError, match="gagal"):
+        async with driver_transaction(db) as transaction:
+            await transaction.execute_many(ADD, [at_the_driver(row, transaction.values)])
+            raise RuntimeError("gagal setelah menulis")
+    assert await read_by_core(db, [row["id"]]) == []
+
+
+async def test_a_conflict_at_the_driver_is_an_integrity_error_and_the_pool_serves_on(
+    db: Database,
+) -> None:
+    row = samples()[1]
+    async with db.engine.begin() as connection:
+        await connection.execute(insert(things), [row])
+    with pytest.raises(IntegrityError):
+        async with driver_transaction(db) as transaction:
+            again = {**row, "name": "Balai dusun"}
+            await transaction.execute_many(ADD, [at_the_driver(again, transaction.values)])
+    for _ in range(3):  # every pooled connection is back in a usable state
+        async with driver_transaction(db) as transaction:
+            found = await transaction.fetch(THINGS, {"ids": [row["id"]]})
+        assert [r.name for r in found] == ["Balai desa"]
+
+
+@pytest.mark.parametrize("url", ["sqlite+aiosqlite://", "postgresql+asyncpg://"])
+def test_a_column_the_driver_cannot_read_as_core_does_is_refused(url: str) -> None:
+    naive = Table("naive", make_metadata(), Column("at", DateTime, primary_key=True))
+    query = DriverQuery(lambda _: select(naive.c.at))
+    with pytest.raises(ValueError, match="DateTime"):
+        query.compiled(create_async_engine(url).dialect)
+
+
+async def test_a_unit_of_work_at_the_driver_writes_its_events_as_a_session_does(
+    db: Database,
+) -> None:
+    woken: list[bool] = []
+    units = UnitOfWorkFactory(db, tables, lambda: woken.append(True))
+    event = account_event()
+    async with units() as uow:
+        by_session = uow.emit(event)
+    async with units.at_the_driver() as uow:
+        by_driver = uow.emit(event)
+    async with units.at_the_driver() as uow:
+        pass  # nothing emitted: the relay is not woken
+    async with db.read() as session:
+        statement = select(tables.outbox).order_by(tables.outbox.c.seq)
+        stored = (await session.execute(statement)).all()
+    assert [row.event_id for row in stored] == [by_session.id, by_driver.id]
+    session_row, driver_row = (row._asdict() for row in stored)
+    for column in ("seq", "event_id", "occurred_at", "traceparent"):
+        session_row.pop(column), driver_row.pop(column)
+    assert driver_row == session_row
+    assert as_utc(stored[1].occurred_at) == by_driver.time
+    assert woken == [True, True]
