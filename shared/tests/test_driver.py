@@ -23,8 +23,10 @@ from sqlalchemy import (
     Table,
     Uuid,
     bindparam,
+    func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -33,7 +35,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sinergi_kit.clock import as_utc
 from sinergi_kit.db import Database, UtcTimestamp, make_metadata, one_of
 from sinergi_kit.driver import DriverInsert, DriverQuery, DriverStatement, DriverValues
-from sinergi_kit.driver_transaction import driver_transaction
+from sinergi_kit.driver_connection import driver_reads, driver_transaction
 from sinergi_kit.messaging.tables import messaging_tables
 from sinergi_kit.testing.harness import account_event
 from sinergi_kit.uow import UnitOfWorkFactory
@@ -307,3 +309,25 @@ async def test_a_unit_of_work_at_the_driver_writes_its_events_as_a_session_does(
     assert driver_row == session_row
     assert as_utc(stored[1].occurred_at) == by_driver.time
     assert woken == [True, True]
+
+
+async def test_reads_at_the_driver_see_committed_rows_and_leave_no_transaction_open(
+    db: Database,
+) -> None:
+    rows = samples()
+    async with driver_transaction(db) as transaction:
+        await transaction.execute_many(ADD, [at_the_driver(r, transaction.values) for r in rows])
+    async with driver_reads(db) as reads:
+        found = await reads.fetch(THINGS, {"ids": [r["id"] for r in rows]})
+        assert [tuple(row) for row in found] == await read_by_core(db, [r["id"] for r in rows])
+        if not db.is_sqlite:
+            idle = DriverQuery(
+                lambda _: (
+                    select(func.count().label("open"))
+                    .select_from(text("pg_stat_activity"))
+                    .where(
+                        text("datname = current_database() AND state LIKE 'idle in transaction%'")
+                    )
+                )
+            )
+            assert [row.open for row in await reads.fetch(idle, {})] == [0]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from functools import lru_cache
@@ -20,9 +20,7 @@ from sqlalchemy import (
     ColumnElement,
     DateTime,
     Dialect,
-    Executable,
     MetaData,
-    Row,
     String,
     Table,
     TypeDecorator,
@@ -199,9 +197,8 @@ class Database:
             for engine in self._engines:
                 run_on_the_loop(engine, self._checkpointer)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._read_engine = reader.execution_options(**{READ_ONLY_OPTION: True})
-        self.read_sessions = async_sessionmaker(self._read_engine, expire_on_commit=False)
-        self._autocommit_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.read_engine = reader.execution_options(**{READ_ONLY_OPTION: True})
+        self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
     @property
     def backend(self) -> str:
@@ -211,29 +208,6 @@ class Database:
     async def read(self) -> AsyncIterator[AsyncSession]:
         async with self.read_sessions() as session:
             yield session
-
-    async def fetch_all(
-        self, statement: Executable, parameters: dict[str, Any] | None = None
-    ) -> Sequence[Row[Any]]:
-        """The rows of one read statement, without an ORM session, for hot paths. On
-        PostgreSQL it runs in autocommit: one statement is one snapshot either way, and BEGIN
-        and ROLLBACK would be two more round trips."""
-        engine = self._read_engine if self.is_sqlite else self._autocommit_engine
-        async with engine.connect() as connection:
-            return (await connection.execute(statement, parameters)).all()
-
-    async def execute_alone(
-        self, statement: Executable, parameters: dict[str, Any] | None = None
-    ) -> None:
-        """One write statement, committed on its own. On PostgreSQL a single statement is its
-        own transaction, so it runs in autocommit without BEGIN and COMMIT round trips; on
-        SQLite it queues for the write lock like every write (``BEGIN IMMEDIATE``)."""
-        if self.is_sqlite:
-            async with self.engine.begin() as connection:
-                await connection.execute(statement, parameters)
-            return
-        async with self._autocommit_engine.connect() as connection:
-            await connection.execute(statement, parameters)
 
     async def ping(self) -> None:
         async with self.read() as session:

@@ -2,7 +2,7 @@
 
 A Core statement is compiled once for the database's dialect and run by the driver itself:
 with ``exec_driver_sql`` inside the caller's transaction, or in a
-:class:`~sinergi_kit.driver_transaction.DriverTransaction`. Written rows are given in the
+:class:`~sinergi_kit.driver_connection.DriverConnection`. Written rows are given in the
 driver's own types (see :class:`DriverValues`); a :class:`DriverQuery` converts what it
 reads as Core would. SQLAlchemy builds each row's parameters and runs each column's bind
 processor in Python; for the door's scans and the outbox's events that work cost several
@@ -88,6 +88,8 @@ class DriverValues:
     uuid: Callable[[UUID | None], Any]
     timestamp: Callable[[datetime | None], Any]
     json: Callable[[Any], str]
+    listed: Callable[[list[Any]], Any]
+    """A list parameter of the kit's ``one_of``, its items already the driver's."""
     readers: Mapping[type[TypeEngine[Any]], Callable[[Any], Any] | None]
     """How a value the driver reads becomes what Core returns, by column type (``None``:
     as the driver gives it)."""
@@ -110,6 +112,7 @@ _SQLITE = DriverValues(
     uuid=_sqlite_uuid,
     timestamp=_sqlite_timestamp,
     json=_json_text,
+    listed=_json_text,
     readers={
         **_AS_GIVEN,
         Uuid: _from_sqlite_uuid,
@@ -124,6 +127,7 @@ _POSTGRESQL = DriverValues(
     uuid=_as_is,
     timestamp=_utc,
     json=_json_text,
+    listed=_as_is,
     readers={**_AS_GIVEN, Uuid: None, UtcTimestamp: _utc, Boolean: None, JSON: None},
 )
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sinergi_kit.contracts.base import EventContract
 from sinergi_kit.db import Database
-from sinergi_kit.driver_transaction import DriverTransaction, driver_transaction
+from sinergi_kit.driver_connection import DriverConnection, driver_transaction
 from sinergi_kit.envelope import Envelope
 from sinergi_kit.messaging.outbox import add_to_outbox, outbox_row
 from sinergi_kit.messaging.tables import MessagingTables
@@ -56,9 +56,9 @@ class UnitOfWork(_Events):
 
 class DriverUnitOfWork(_Events):
     """A unit of work whose statements run at the driver (see
-    :mod:`sinergi_kit.driver_transaction`), for a hot path."""
+    :mod:`sinergi_kit.driver_connection`), for a hot path."""
 
-    def __init__(self, transaction: DriverTransaction, tables: MessagingTables) -> None:
+    def __init__(self, transaction: DriverConnection, tables: MessagingTables) -> None:
         super().__init__(tables)
         self.transaction = transaction
 

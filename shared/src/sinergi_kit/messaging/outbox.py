@@ -16,12 +16,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from nats.js import JetStreamContext
-from sqlalchemy import Row, Text, bindparam, cast, delete, func, select, text, update
+from sqlalchemy import Text, bindparam, cast, delete, func, select, text, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sinergi_kit.clock import as_utc, utcnow
-from sinergi_kit.db import Database, one_of
-from sinergi_kit.driver import DriverValues
+from sinergi_kit.db import Database, UtcTimestamp, one_of
+from sinergi_kit.driver import DriverQuery, DriverStatement, DriverValues
+from sinergi_kit.driver_connection import driver_reads, driver_transaction
 from sinergi_kit.envelope import Envelope, message_headers
 from sinergi_kit.logging import get_logger
 from sinergi_kit.messaging.tables import MessagingTables
@@ -84,26 +85,30 @@ class OutboxRelay:
         self._last_purge = utcnow() - timedelta(days=1)
         outbox = tables.outbox
         # The data is read as the text it was stored as and sent as it is: decoding it into
-        # objects to encode it again was a tenth of the relay's work an event.
-        self._pending = (
-            select(
-                outbox.c.seq,
-                outbox.c.event_id,
-                outbox.c.event_type,
-                outbox.c.source,
-                outbox.c.subject,
-                outbox.c.occurred_at,
-                outbox.c.traceparent,
-                cast(outbox.c.data, Text).label("body"),
+        # objects to encode it again was a tenth of the relay's work an event. Both
+        # statements run at the driver (see the kit's ``driver_connection``).
+        self._pending = DriverQuery(
+            lambda _: (
+                select(
+                    outbox.c.seq,
+                    outbox.c.event_id,
+                    outbox.c.event_type,
+                    outbox.c.source,
+                    outbox.c.subject,
+                    type_coerce(outbox.c.occurred_at, UtcTimestamp()).label("occurred_at"),
+                    outbox.c.traceparent,
+                    cast(outbox.c.data, Text).label("body"),
+                )
+                .where(outbox.c.published_at.is_(None))
+                .order_by(outbox.c.seq)
+                .limit(bindparam("limit"))
             )
-            .where(outbox.c.published_at.is_(None))
-            .order_by(outbox.c.seq)
-            .limit(bindparam("limit"))
         )
-        self._mark_published = (
+        self._mark_published = DriverStatement(
             update(outbox)
             .where(one_of(outbox.c.seq, "seqs", db.backend))
-            .values(published_at=bindparam("now"))
+            .values(published_at=bindparam("now")),
+            ["seqs", "now"],
         )
 
     def wake(self) -> None:
@@ -176,16 +181,12 @@ class OutboxRelay:
         """Publish everything unpublished; returns how many rows were marked published."""
         total = 0
         while True:
-            # Core statements without sessions: the relay runs a round after each commit
-            # that wrote events, and sessions around these two statements cost more than they.
             rows = await self.pending_rows()
             if not rows:
                 return total
             acked = await self._publish_in_order(js, rows)
             if acked:
-                await self.db.execute_alone(
-                    self._mark_published, {"seqs": [r.seq for r in rows[:acked]], "now": utcnow()}
-                )
+                await self._mark(rows[:acked])
                 total += acked
                 METRICS.published.labels(self.service).inc(acked)
             if acked < len(rows):
@@ -193,11 +194,21 @@ class OutboxRelay:
             if len(rows) < self.batch_size:
                 return total
 
-    async def pending_rows(self) -> Sequence[Row[Any]]:
+    async def pending_rows(self) -> list[Any]:
         """The oldest unpublished rows, a batch at most, as the relay sends them."""
-        return await self.db.fetch_all(self._pending, {"limit": self.batch_size})
+        async with driver_reads(self.db) as reads:
+            return await reads.fetch(self._pending, {"limit": self.batch_size})
 
-    async def _publish_in_order(self, js: JetStreamContext, rows: Sequence[Row[Any]]) -> int:
+    async def _mark(self, rows: Sequence[Any]) -> None:
+        async with driver_transaction(self.db) as transaction:
+            values = transaction.values
+            marked = {
+                "seqs": values.listed([r.seq for r in rows]),
+                "now": values.timestamp(utcnow()),
+            }
+            await transaction.execute_many(self._mark_published, [marked])
+
+    async def _publish_in_order(self, js: JetStreamContext, rows: Sequence[Any]) -> int:
         """Send the batch in order without waiting between messages, then await every PubAck.
 
         Returns the length of the acknowledged prefix: rows after a failure are sent again
@@ -211,7 +222,7 @@ class OutboxRelay:
                     row.event_type,
                     row.source,
                     row.subject,
-                    as_utc(row.occurred_at),
+                    row.occurred_at,
                     row.traceparent,
                 )
                 futures.append(

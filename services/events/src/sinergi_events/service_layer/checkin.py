@@ -29,7 +29,7 @@ from sinergi_kit.clock import as_utc
 from sinergi_kit.contracts.events import AttendeeCheckedInV1
 from sinergi_kit.db import one_of
 from sinergi_kit.driver import DriverInsert, DriverQuery, DriverStatement
-from sinergi_kit.driver_transaction import DriverTransaction
+from sinergi_kit.driver_connection import DriverConnection
 from sinergi_kit.ids import new_id
 from sinergi_kit.tracing import current_traceparent
 from sinergi_kit.uow import DriverUnitOfWork
@@ -169,7 +169,7 @@ def _holder(row: Any) -> _Holder:
 
 
 async def _load(
-    transaction: DriverTransaction,
+    transaction: DriverConnection,
     requests: Sequence[ScanRequest],
     claims: dict[str, UUID],
     *,
