@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import delete, func, select
 
 from sinergi_kit.auth import Reader, Writer
 from sinergi_kit.clock import utcnow
@@ -153,7 +153,7 @@ async def list_notifications(
         conditions.append(n.state == state)
     if cursor is not None:
         conditions.append(n.id > cursor)
-    query = select(notifications).where(and_(*conditions)).order_by(n.id).limit(limit + 1)
+    query = select(notifications).where(*conditions).order_by(n.id).limit(limit + 1)
     async with request_runtime(request).db.read() as session:
         rows = (await session.execute(query)).all()
     more = len(rows) > limit
@@ -181,7 +181,7 @@ async def summary(
         conditions.append(n.recipient_id == recipient_id)
     if event_id is not None:
         conditions.append(n.group_key == f"event:{event_id}")
-    query = select(n.state, func.count()).where(and_(*conditions)).group_by(n.state)
+    query = select(n.state, func.count()).where(*conditions).group_by(n.state)
     async with request_runtime(request).db.read() as session:
         counts = {state: int(count) for state, count in (await session.execute(query)).all()}
     return DeliverySummary(total=sum(counts.values()), by_state=counts)
@@ -465,9 +465,7 @@ async def list_templates(
     for column, value in ((t.key, key), (t.channel, channel), (t.locale, locale)):
         if value is not None:
             conditions.append(column == value)
-    query = (
-        select(templates).where(and_(*conditions)).order_by(t.key, t.channel, t.locale, t.version)
-    )
+    query = select(templates).where(*conditions).order_by(t.key, t.channel, t.locale, t.version)
     async with request_runtime(request).db.read() as session:
         return [_template_view(r) for r in (await session.execute(query)).all()]
 

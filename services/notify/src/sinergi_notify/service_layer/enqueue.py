@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sinergi_kit.ids import new_id
@@ -228,7 +228,7 @@ async def cancel_unsent(
         conditions.append(notifications.c.template_key.in_(list(template_keys)))
     result = await session.execute(
         update(notifications)
-        .where(and_(*conditions))
+        .where(*conditions)
         .values(state="cancelled", reason=reason, updated_at=now)
     )
     return int(getattr(result, "rowcount", 0) or 0)
