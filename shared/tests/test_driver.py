@@ -8,6 +8,7 @@ a unit of work writes its events to the outbox as a session's would."""
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID, uuid4
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Enum,
     Integer,
     String,
     Table,
@@ -41,6 +43,12 @@ from sinergi_kit.testing.harness import account_event
 from sinergi_kit.uow import UnitOfWorkFactory
 
 WIB = timezone(timedelta(hours=7))
+
+
+class Kind(enum.Enum):
+    MEETUP = "meetup"
+
+
 OWNER = UUID("0192d1a4-6c1e-7a3b-9f00-5e1d2c3b4a59")
 
 metadata = make_metadata()
@@ -281,10 +289,19 @@ async def test_a_conflict_at_the_driver_is_an_integrity_error_and_the_pool_serve
 
 @pytest.mark.parametrize("url", ["sqlite+aiosqlite://", "postgresql+asyncpg://"])
 def test_a_column_the_driver_cannot_read_as_core_does_is_refused(url: str) -> None:
-    naive = Table("naive", make_metadata(), Column("at", DateTime, primary_key=True))
-    query = DriverQuery(lambda _: select(naive.c.at))
+    dialect = create_async_engine(url).dialect
+    others = Table(
+        "others",
+        make_metadata(),
+        Column("at", DateTime, primary_key=True),
+        Column("kind", Enum(Kind)),
+    )
+    naive_time = DriverQuery(lambda _: select(others.c.at))
     with pytest.raises(ValueError, match="DateTime"):
-        query.compiled(create_async_engine(url).dialect)
+        naive_time.compiled(dialect)
+    enum_members = DriverQuery(lambda _: select(others.c.kind))
+    with pytest.raises(ValueError, match="Enum"):
+        enum_members.compiled(dialect)
 
 
 async def test_a_unit_of_work_at_the_driver_writes_its_events_as_a_session_does(

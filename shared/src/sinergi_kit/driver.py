@@ -25,6 +25,7 @@ from sqlalchemy import (
     Boolean,
     CursorResult,
     Dialect,
+    Enum,
     Float,
     Integer,
     Select,
@@ -101,9 +102,11 @@ class DriverValues:
         return _POSTGRESQL
 
     def reader(self, column_type: TypeEngine[Any]) -> Callable[[Any], Any] | None:
-        for kind, read in self.readers.items():
-            if isinstance(column_type, kind):
-                return read
+        # An Enum is a String, but Core returns its enum class's members.
+        if not (isinstance(column_type, Enum) and column_type.enum_class is not None):
+            for kind, read in self.readers.items():
+                if isinstance(column_type, kind):
+                    return read
         raise ValueError(f"a column of type {column_type!r} is not read at the driver")
 
 
