@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from sinergi_kit.clock import utcnow
-from sinergi_kit.messaging.outbox import OutboxRelay, outbox_lag_seconds, replay_since
+from sinergi_kit.messaging.outbox import (
+    YIELD_EVERY,
+    OutboxRelay,
+    outbox_lag_seconds,
+    replay_since,
+)
 from sinergi_kit.nats_server import EmbeddedNats
 from sinergi_kit.testing.harness import Harness, account_event, eventually, tables
 from sinergi_kit.uow import UnitOfWorkFactory
@@ -144,3 +150,38 @@ async def test_only_one_relay_per_database_publishes_and_another_takes_over(
 
     await eventually(published)
     assert await harness.stream_messages() == 1
+
+
+class _RecordingJetStream:
+    """Takes every publish at once (acknowledged), noting it in ``steps``."""
+
+    def __init__(self, steps: list[str]) -> None:
+        self.steps = steps
+
+    async def publish_async(self, subject: str, payload: bytes, **_: Any) -> asyncio.Future[Any]:
+        self.steps.append("publish")
+        acknowledged: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        acknowledged.set_result(None)
+        return acknowledged
+
+
+async def test_a_round_lets_other_work_run_while_it_sends(harness_factory, clean_nats) -> None:
+    harness: Harness = await harness_factory(clean_nats)
+    async with harness.uow() as uow:
+        for n in range(4 * YIELD_EVERY):
+            uow.emit(account_event(handle=f"akun{n}"))
+    steps: list[str] = []
+
+    async def other_work() -> None:
+        while True:
+            steps.append("other")
+            await asyncio.sleep(0)
+
+    harness.run(other_work())
+    await asyncio.sleep(0)
+    steps.clear()
+    assert await harness.relay.publish_pending(_RecordingJetStream(steps)) == 4 * YIELD_EVERY
+    sending = steps[steps.index("publish") : len(steps) - steps[::-1].index("publish")]
+    assert sending.count("publish") == 4 * YIELD_EVERY
+    assert sending.count("other") >= 3
+    assert await unpublished(harness) == 0

