@@ -216,7 +216,8 @@ class OutboxRelay:
             await transaction.execute_many(self._mark_published, [marked])
 
     async def _publish_in_order(self, js: JetStreamContext, rows: Sequence[Any]) -> int:
-        """Send the batch in order without waiting between messages, then await every PubAck.
+        """Send the batch in order without waiting for a PubAck between messages (giving the
+        loop back every ``YIELD_EVERY``), then await every PubAck.
 
         Returns the length of the acknowledged prefix: rows after a failure are sent again
         next time (JetStream drops the ones it already stored by their Nats-Msg-Id).
