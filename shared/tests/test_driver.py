@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID, uuid4
 
+import asyncpg
 import pytest
 from sqlalchemy import (
     JSON,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     insert,
     select,
     text,
+    type_coerce,
     update,
 )
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -348,3 +350,21 @@ async def test_reads_at_the_driver_see_committed_rows_and_leave_no_transaction_o
                 )
             )
             assert [row.open for row in await reads.fetch(idle, {})] == [0]
+
+
+async def test_a_lost_connection_raises_its_own_error_and_the_pool_serves_on(
+    db: Database,
+) -> None:
+    if db.is_sqlite:
+        pytest.skip("a SQLite connection is a file in this process; it cannot be cut off")
+    cut_off = DriverQuery(
+        lambda _: select(
+            type_coerce(func.pg_terminate_backend(func.pg_backend_pid()), Boolean).label("cut")
+        )
+    )
+    with pytest.raises(asyncpg.PostgresConnectionError, match="administrator command"):
+        async with driver_transaction(db) as transaction:
+            await transaction.fetch(cut_off, {})
+    for _ in range(3):
+        async with driver_transaction(db) as transaction:
+            assert await transaction.fetch(THINGS, {"ids": []}) == []

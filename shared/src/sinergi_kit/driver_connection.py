@@ -116,14 +116,16 @@ async def driver_transaction(db: Database) -> AsyncIterator[DriverConnection]:
                 try:
                     yield _Asyncpg(connection.dialect, driver)
                 except BaseException:
-                    await transaction.rollback()
+                    if not driver.is_closed():
+                        await transaction.rollback()
                     raise
                 await transaction.commit()
         except BaseException:
-            # A connection whose transaction could not be ended must not go back to the pool.
+            # A connection that was lost, or whose transaction could not be ended, must not
+            # go back to the pool.
             if isinstance(driver, LoopConnection):
                 driver.in_place.rollback()
-            elif driver.is_in_transaction():
+            elif driver.is_closed() or driver.is_in_transaction():
                 await connection.invalidate()
             raise
 
