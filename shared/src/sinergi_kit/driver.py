@@ -11,12 +11,13 @@ times what the database spent on the rows.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import itemgetter
-from typing import Any
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import orjson
@@ -139,23 +140,34 @@ Rows = Sequence[Mapping[str, Any]]
 Parameters = Callable[[Rows], list[tuple[Any, ...]]]
 
 
-class DriverStatement:
-    """A Core statement run for many rows with ``exec_driver_sql``: an executemany of the
-    statement compiled once per dialect. Each row is a mapping holding ``keys`` with values
-    already in the driver's types."""
+Compiled = TypeVar("Compiled")
 
-    def __init__(self, statement: UpdateBase, keys: Sequence[str]) -> None:
-        self.statement = statement
-        self.keys = tuple(keys)
-        self._compiled: dict[str, tuple[str, Parameters]] = {}
 
-    def compiled(self, dialect: Dialect) -> tuple[str, Parameters]:
-        """The statement's text for ``dialect`` and how its rows become the driver's
-        parameters, compiled on first use."""
+class _CompiledOncePerDialect(ABC, Generic[Compiled]):
+    def __init__(self) -> None:
+        self._compiled: dict[str, Compiled] = {}
+
+    def compiled(self, dialect: Dialect) -> Compiled:
+        """What :meth:`compile` gives for ``dialect``, compiled on first use."""
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
             compiled = self._compiled[dialect.name] = self.compile(dialect)
         return compiled
+
+    @abstractmethod
+    def compile(self, dialect: Dialect) -> Compiled: ...
+
+
+class DriverStatement(_CompiledOncePerDialect[tuple[str, Parameters]]):
+    """A Core statement run for many rows with ``exec_driver_sql``: an executemany of the
+    statement compiled once per dialect (its text, and how rows become the driver's
+    parameters). Each row is a mapping holding ``keys`` with values already in the driver's
+    types."""
+
+    def __init__(self, statement: UpdateBase, keys: Sequence[str]) -> None:
+        super().__init__()
+        self.statement = statement
+        self.keys = tuple(keys)
 
     def compile(self, dialect: Dialect) -> tuple[str, Parameters]:
         statement = self.statement.compile(dialect=dialect, column_keys=list(self.keys))
@@ -208,7 +220,7 @@ class CompiledQuery:
     """A row as the driver gives it, as a named tuple of the values Core would return."""
 
 
-class DriverQuery:
+class DriverQuery(_CompiledOncePerDialect[CompiledQuery]):
     """A select run at the driver. ``build`` makes the statement for a backend's name (a
     list parameter differs between them, see the kit's ``one_of``); it is compiled once per
     dialect. Parameters are given by name as Core takes them; rows come back as named tuples
@@ -216,16 +228,10 @@ class DriverQuery:
     read is refused when the query is compiled."""
 
     def __init__(self, build: Callable[[str], Select[Any]]) -> None:
+        super().__init__()
         self.build = build
-        self._compiled: dict[str, CompiledQuery] = {}
 
-    def compiled(self, dialect: Dialect) -> CompiledQuery:
-        compiled = self._compiled.get(dialect.name)
-        if compiled is None:
-            compiled = self._compiled[dialect.name] = self._compile(dialect)
-        return compiled
-
-    def _compile(self, dialect: Dialect) -> CompiledQuery:
+    def compile(self, dialect: Dialect) -> CompiledQuery:
         statement = self.build(dialect.name)
         compiled = statement.compile(dialect=dialect)
         order = compiled.positiontup or []

@@ -97,6 +97,12 @@ async def _driver_of(connection: AsyncConnection) -> Any:
     return driver
 
 
+def _on(connection: AsyncConnection, driver: Any) -> DriverConnection:
+    if isinstance(driver, LoopConnection):
+        return _Sqlite(connection.dialect, driver.in_place)
+    return _Asyncpg(connection.dialect, driver)
+
+
 @asynccontextmanager
 async def driver_transaction(db: Database) -> AsyncIterator[DriverConnection]:
     """A write transaction on one of ``db``'s pooled connections: committed on a clean exit,
@@ -104,30 +110,44 @@ async def driver_transaction(db: Database) -> AsyncIterator[DriverConnection]:
     event loop like every write (see :mod:`sinergi_kit.sqlite`)."""
     async with db.engine.connect() as connection:
         driver = await _driver_of(connection)
+        in_transaction = (
+            _sqlite_transaction(driver)
+            if isinstance(driver, LoopConnection)
+            else _asyncpg_transaction(connection, driver)
+        )
+        async with in_transaction:
+            yield _on(connection, driver)
+
+
+@asynccontextmanager
+async def _sqlite_transaction(driver: LoopConnection) -> AsyncIterator[None]:
+    await driver.begin_immediate()
+    try:
+        yield
+        driver.in_place.commit()
+    except BaseException:
+        driver.in_place.rollback()
+        raise
+
+
+@asynccontextmanager
+async def _asyncpg_transaction(connection: AsyncConnection, driver: Any) -> AsyncIterator[None]:
+    transaction = driver.transaction()
+    try:
+        await transaction.start()
         try:
-            if isinstance(driver, LoopConnection):
-                await driver.begin_immediate()
-                in_place = driver.in_place
-                yield _Sqlite(connection.dialect, in_place)
-                in_place.commit()
-            else:
-                transaction = driver.transaction()
-                await transaction.start()
-                try:
-                    yield _Asyncpg(connection.dialect, driver)
-                except BaseException:
-                    if not driver.is_closed():
-                        await transaction.rollback()
-                    raise
-                await transaction.commit()
+            yield
         except BaseException:
-            # A connection that was lost, or whose transaction could not be ended, must not
-            # go back to the pool.
-            if isinstance(driver, LoopConnection):
-                driver.in_place.rollback()
-            elif driver.is_closed() or driver.is_in_transaction():
-                await connection.invalidate()
+            if not driver.is_closed():  # a lost connection's own error is the one to raise
+                await transaction.rollback()
             raise
+        await transaction.commit()
+    except BaseException:
+        # A connection that was lost, or whose transaction could not be ended, must not go
+        # back to the pool.
+        if driver.is_closed() or driver.is_in_transaction():
+            await connection.invalidate()
+        raise
 
 
 @asynccontextmanager
@@ -136,8 +156,4 @@ async def driver_reads(db: Database) -> AsyncIterator[DriverConnection]:
     statement is a snapshot of its own (on PostgreSQL, BEGIN and ROLLBACK would be two more
     round trips; on a SQLite file the reads have their own connections beside the writer)."""
     async with db.read_engine.connect() as connection:
-        driver = await _driver_of(connection)
-        if isinstance(driver, LoopConnection):
-            yield _Sqlite(connection.dialect, driver.in_place)
-        else:
-            yield _Asyncpg(connection.dialect, driver)
+        yield _on(connection, await _driver_of(connection))
