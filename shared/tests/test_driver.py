@@ -28,6 +28,7 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
+    literal,
     select,
     text,
     type_coerce,
@@ -353,18 +354,22 @@ async def test_reads_at_the_driver_see_committed_rows_and_leave_no_transaction_o
 
 
 async def test_a_lost_connection_raises_its_own_error_and_the_pool_serves_on(
-    db: Database,
+    postgres_url: str,
 ) -> None:
-    if db.is_sqlite:
-        pytest.skip("a SQLite connection is a file in this process; it cannot be cut off")
+    """PostgreSQL alone: a SQLite connection is a file in this process, no server cuts it."""
+    db = Database(postgres_url)
     cut_off = DriverQuery(
         lambda _: select(
             type_coerce(func.pg_terminate_backend(func.pg_backend_pid()), Boolean).label("cut")
         )
     )
-    with pytest.raises(asyncpg.PostgresConnectionError, match="administrator command"):
-        async with driver_transaction(db) as transaction:
-            await transaction.fetch(cut_off, {})
-    for _ in range(3):
-        async with driver_transaction(db) as transaction:
-            assert await transaction.fetch(THINGS, {"ids": []}) == []
+    one = DriverQuery(lambda _: select(literal(1, Integer).label("one")))
+    try:
+        with pytest.raises(asyncpg.PostgresConnectionError, match="administrator command"):
+            async with driver_transaction(db) as transaction:
+                await transaction.fetch(cut_off, {})
+        for _ in range(3):
+            async with driver_transaction(db) as transaction:
+                assert [row.one for row in await transaction.fetch(one, {})] == [1]
+    finally:
+        await db.dispose()

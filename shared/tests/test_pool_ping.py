@@ -5,7 +5,6 @@ uses it."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 
 import asyncpg
@@ -15,11 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from sinergi_kit.db import PING_AFTER_IDLE_S, Database, ping_when_idle
 from sinergi_kit.testing.plugin import asyncpg_dsn
-
-
-@pytest.fixture
-def postgres_url(postgres_database_factory: Callable[[], str]) -> str:
-    return postgres_database_factory()
 
 
 async def _backend(engine: AsyncEngine) -> int:

@@ -142,6 +142,12 @@ def postgres_database_factory() -> Iterator[Callable[[], str]]:
         asyncio.run(_run_admin(admin_url[0], f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture
+def postgres_url(postgres_database_factory: Callable[[], str]) -> str:
+    """An empty PostgreSQL database, for a test of PostgreSQL alone."""
+    return postgres_database_factory()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(
     request: pytest.FixtureRequest,
