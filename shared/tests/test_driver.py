@@ -8,6 +8,7 @@ a unit of work writes its events to the outbox as a session's would."""
 
 from __future__ import annotations
 
+import asyncio
 import enum
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -39,7 +40,13 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from sinergi_kit.clock import as_utc
 from sinergi_kit.db import Database, UtcTimestamp, make_metadata, one_of
-from sinergi_kit.driver import DriverInsert, DriverQuery, DriverStatement, DriverValues
+from sinergi_kit.driver import (
+    DriverInsert,
+    DriverQuery,
+    DriverStatement,
+    DriverUpdate,
+    DriverValues,
+)
 from sinergi_kit.driver_connection import driver_reads, driver_transaction
 from sinergi_kit.messaging.tables import messaging_tables
 from sinergi_kit.testing.harness import account_event
@@ -76,6 +83,7 @@ LEAVE = DriverStatement(
     .values(left_at=bindparam("left"), active=bindparam("still")),
     ["thing_id", "left", "still"],
 )
+MOVE = DriverUpdate(things, "id", ["name", "left_at", "active"])
 THINGS = DriverQuery(
     lambda backend: (
         select(*(things.c[k] for k in KEYS), things.c.data["kursi"].as_float().label("kursi"))
@@ -168,6 +176,35 @@ async def test_an_update_at_the_driver_changes_only_its_rows(db: Database) -> No
     first, second = await stored(db, [r["id"] for r in rows])
     assert (first[4], first[5]) == (datetime(2026, 12, 1, 11, 30, tzinfo=UTC), False)
     assert (second[4], second[5]) == (datetime(2026, 12, 1, 9, 0, tzinfo=UTC), False)
+
+
+def moving(row: dict[str, Any], name: str, left: datetime, values: DriverValues) -> dict[str, Any]:
+    """MOVE's parameters for ``row``, at the driver."""
+    return {
+        "id": values.uuid(row["id"]),
+        "name": name,
+        "left_at": values.timestamp(left),
+        "active": False,
+    }
+
+
+async def test_rows_updated_by_key_at_the_driver_change_only_their_rows(db: Database) -> None:
+    rows = [{**samples()[0], "id": uuid4(), "name": f"kursi {n}"} for n in range(4)]
+    async with db.engine.begin() as connection:
+        await connection.execute(insert(things), rows)
+    left = datetime(2026, 12, 1, 20, 0, tzinfo=WIB)
+    async with driver_transaction(db) as transaction:
+        values = transaction.values
+        moves = [moving(rows[n], f"pindah {n}", left, values) for n in (2, 0)]
+        await transaction.execute_many(MOVE, moves)
+    found = await read_by_core(db, [r["id"] for r in rows])
+    left_utc = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
+    assert [(row[2], row[4], row[5]) for row in found] == [
+        ("pindah 0", left_utc, False),
+        ("kursi 1", None, True),
+        ("pindah 2", left_utc, False),
+        ("kursi 3", None, True),
+    ]
 
 
 async def test_many_rows_keep_the_order_they_were_given(db: Database) -> None:
@@ -373,3 +410,47 @@ async def test_a_lost_connection_raises_its_own_error_and_the_pool_serves_on(
                 assert [row.one for row in await transaction.fetch(one, {})] == [1]
     finally:
         await db.dispose()
+
+
+async def test_a_unit_of_work_writes_rows_with_its_events_in_one_statement_on_postgresql(
+    db: Database,
+) -> None:
+    existing = samples()
+    async with db.engine.begin() as connection:
+        await connection.execute(insert(things), existing)
+        # The pool's one idle connection, which the unit of work below takes next.
+        driver = (await connection.get_raw_connection()).driver_connection
+    sent: list[str] = []
+    if not db.is_sqlite:
+        driver.add_query_logger(lambda logged: sent.append(logged.query))
+    added = {**samples()[1], "id": uuid4(), "name": "Aula kecamatan"}
+    left = datetime(2026, 12, 1, 21, 0, tzinfo=WIB)
+    woken: list[bool] = []
+    units = UnitOfWorkFactory(db, tables, lambda: woken.append(True))
+    async with units.at_the_driver() as uow:
+        envelope = uow.emit(account_event())
+        values = uow.transaction.values
+        await asyncio.sleep(0)  # the driver logs a statement in the loop's next round
+        before = len(sent)
+        await uow.write_with_events(
+            [
+                (ADD, [at_the_driver(added, values)]),
+                (LEAVE, []),  # a write without rows is left out
+                (MOVE, [moving(existing[1], "Balai dusun", left, values)]),
+            ]
+        )
+        await asyncio.sleep(0)
+        statements = sent[before:]
+    found = await read_by_core(db, [existing[1]["id"], added["id"]])
+    assert [(row[2], row[4]) for row in found] == [
+        ("Balai dusun", datetime(2026, 12, 1, 14, 0, tzinfo=UTC)),
+        ("Aula kecamatan", datetime(2026, 12, 1, 9, 0, tzinfo=UTC)),
+    ]
+    async with db.read() as session:
+        outbox = (await session.execute(select(tables.outbox.c.event_id))).scalars().all()
+    assert outbox == [envelope.id]
+    assert woken == [True]
+    if not db.is_sqlite:
+        # (the driver may also look up the array types the first time it meets them)
+        writes = [sql for sql in statements if "things" in sql or "outbox" in sql]
+        assert len(writes) == 1 and writes[0].startswith("WITH "), statements

@@ -34,6 +34,8 @@ from sqlalchemy import (
     Table,
     UpdateBase,
     Uuid,
+    bindparam,
+    update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import TypeEngine
@@ -174,9 +176,7 @@ class DriverStatement(_CompiledOncePerDialect[tuple[str, Parameters]]):
         order = statement.positiontup or []
         if sorted(order) != sorted(self.keys):
             raise ValueError(f"the statement takes {order}, not {self.keys}")
-        # itemgetter of one key returns the value, not a 1-tuple.
-        ordered = itemgetter(*order) if len(order) > 1 else lambda row: (row[order[0]],)
-        return str(statement), lambda rows: [ordered(row) for row in rows]
+        return str(statement), _in_order(order)
 
     async def execute_many(self, connection: AsyncConnection, rows: Rows) -> CursorResult[Any]:
         sql, parameters = self.compiled(connection.dialect)
@@ -197,17 +197,70 @@ class DriverInsert(DriverStatement):
             return super().compile(dialect)
         quote = dialect.identifier_preparer
         columns = [self.table.c[key] for key in self.keys]
-        arrays = ", ".join(
-            f"${n}::{column.type.compile(dialect=dialect)}[]"
-            for n, column in enumerate(columns, start=1)
-        )
         sql = (
             f"INSERT INTO {quote.format_table(self.table)} "
             f"({', '.join(quote.format_column(c) for c in columns)}) "
-            f"SELECT * FROM unnest({arrays})"
+            f"SELECT * FROM unnest({_array_types(dialect, columns)})"
         )
-        keys = self.keys
-        return sql, lambda rows: [tuple([row[key] for row in rows] for key in keys)]
+        return sql, _as_arrays(self.keys)
+
+
+def _in_order(keys: Sequence[str]) -> Parameters:
+    """Each row as a tuple of its values of ``keys``."""
+    # itemgetter of one key returns the value, not a 1-tuple.
+    ordered = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
+    return lambda rows: [ordered(row) for row in rows]
+
+
+def _as_arrays(keys: Sequence[str]) -> Parameters:
+    """All rows as one row holding an array per key."""
+    return lambda rows: [tuple([row[key] for row in rows] for key in keys)]
+
+
+def _array_types(dialect: Dialect, columns: Sequence[Any]) -> str:
+    return ", ".join(
+        f"${n}::{column.type.compile(dialect=dialect)}[]"
+        for n, column in enumerate(columns, start=1)
+    )
+
+
+class DriverUpdate(DriverStatement):
+    """Rows of ``table`` updated at the driver by their ``key`` column: each row sets
+    ``columns`` of the row whose key it holds. On PostgreSQL the rows go as arrays in a
+    single ``UPDATE … FROM unnest(…)``, as :class:`DriverInsert` sends them; elsewhere as an
+    executemany of a statement per row. Each key appears in one row at most."""
+
+    def __init__(self, table: Table, key: str, columns: Sequence[str]) -> None:
+        # A bind parameter may not take the name of a column the statement sets.
+        self._key_parameter = f"{key}_key"
+        super().__init__(
+            update(table)
+            .where(table.c[key] == bindparam(self._key_parameter))
+            .values({column: bindparam(column) for column in columns}),
+            [key, *columns],
+        )
+        self.table = table
+
+    def compile(self, dialect: Dialect) -> tuple[str, Parameters]:
+        if dialect.name != "postgresql":
+            statement = self.statement.compile(dialect=dialect)
+            order = [
+                self.keys[0] if name == self._key_parameter else name
+                for name in statement.positiontup or []
+            ]
+            return str(statement), _in_order(order)
+        quote = dialect.identifier_preparer
+        table = quote.format_table(self.table)
+        names = [quote.format_column(self.table.c[key]) for key in self.keys]
+        arrays = _array_types(dialect, [self.table.c[key] for key in self.keys])
+        key = names[0]
+        sql = (
+            f"UPDATE {table} SET "
+            f"{', '.join(f'{name} = given.{name}' for name in names[1:])} "
+            f"FROM unnest({arrays}) AS given ({', '.join(names)}) "
+            f"WHERE {table}.{key} = given.{key}"
+        )
+        return sql, _as_arrays(self.keys)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ like any other; a unique or foreign-key violation is raised as SQLAlchemy's
 
 from __future__ import annotations
 
+import functools
+import re
 import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -29,6 +31,9 @@ from sinergi_kit.db import Database
 from sinergi_kit.driver import DriverQuery, DriverStatement, DriverValues, Rows
 from sinergi_kit.sqlite import LoopConnection
 
+Write = tuple[DriverStatement, Rows]
+_DriverWrite = tuple[str, list[tuple[Any, ...]]]
+
 
 class DriverConnection(ABC):
     _integrity_errors: tuple[type[Exception], ...]
@@ -43,12 +48,24 @@ class DriverConnection(ABC):
         return [compiled.row(raw) for raw in rows]
 
     async def execute_many(self, statement: DriverStatement, rows: Rows) -> None:
-        sql, parameters = statement.compiled(self.dialect)
-        driver_rows = parameters(rows)
-        try:
-            await self._execute_many(sql, driver_rows)
-        except self._integrity_errors as error:
-            raise IntegrityError(sql, driver_rows, error) from error
+        await self.execute_together([(statement, rows)])
+
+    async def execute_together(self, writes: Sequence[Write]) -> None:
+        """Run ``writes`` in order (a write without rows is left out); where the database
+        can, as one statement."""
+        compiled = []
+        for statement, rows in writes:
+            if rows:
+                sql, parameters = statement.compiled(self.dialect)
+                compiled.append((sql, parameters(rows)))
+        for sql, driver_rows in self._together(compiled):
+            try:
+                await self._execute_many(sql, driver_rows)
+            except self._integrity_errors as error:
+                raise IntegrityError(sql, driver_rows, error) from error
+
+    def _together(self, compiled: list[_DriverWrite]) -> list[_DriverWrite]:
+        return compiled
 
     @abstractmethod
     async def _fetch(self, sql: str, parameters: tuple[Any, ...]) -> Sequence[Sequence[Any]]: ...
@@ -68,12 +85,43 @@ class _Asyncpg(DriverConnection):
         rows: Sequence[Sequence[Any]] = await self._connection.fetch(sql, *parameters)
         return rows
 
+    def _together(self, compiled: list[_DriverWrite]) -> list[_DriverWrite]:
+        """Writes that are one execution each (all a DriverInsert's or DriverUpdate's rows go
+        as one row of arrays) become one statement of data-modifying WITH queries: one round
+        trip instead of one each. They see the same snapshot, so none may read what another
+        writes."""
+        if len(compiled) < 2 or any(len(rows) != 1 for _, rows in compiled):
+            return compiled
+        sql = _with_queries(tuple(sql for sql, _ in compiled))
+        return [(sql, [tuple(value for _, rows in compiled for value in rows[0])])]
+
     async def _execute_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         # A DriverInsert sends all its rows as one row of arrays: one statement, not a batch.
         if len(rows) == 1:
             await self._connection.execute(sql, *rows[0])
         else:
             await self._connection.executemany(sql, rows)
+
+
+_PLACEHOLDER = re.compile(r"\$(\d+)")
+
+
+@functools.lru_cache(maxsize=64)
+def _with_queries(statements: tuple[str, ...]) -> str:
+    """``WITH w1 AS (first), … last``, each statement's $n placeholders numbered after the
+    ones before it. The statements' texts are compiled from Core, where every value is a
+    parameter, so a ``$`` followed by digits is always a placeholder."""
+    parts = []
+    taken = 0
+    for sql in statements:
+        parts.append(_renumbered(sql, taken))
+        taken += max((int(n) for n in _PLACEHOLDER.findall(sql)), default=0)
+    *first, last = parts
+    return "WITH " + ", ".join(f"w{n} AS ({sql})" for n, sql in enumerate(first, 1)) + f" {last}"
+
+
+def _renumbered(sql: str, after: int) -> str:
+    return _PLACEHOLDER.sub(lambda placeholder: f"${int(placeholder.group(1)) + after}", sql)
 
 
 class _Sqlite(DriverConnection):

@@ -6,14 +6,14 @@ from __future__ import annotations
 import asyncio
 import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sinergi_kit.contracts.base import EventContract
 from sinergi_kit.db import Database
-from sinergi_kit.driver_connection import DriverConnection, driver_transaction
+from sinergi_kit.driver_connection import DriverConnection, Write, driver_transaction
 from sinergi_kit.envelope import Envelope
 from sinergi_kit.messaging.outbox import add_to_outbox, outbox_row
 from sinergi_kit.messaging.tables import MessagingTables
@@ -38,6 +38,9 @@ class _Events(ABC):
         """Write the events emitted so far to the outbox (inside the open transaction)."""
         if self._pending:
             await self._write(self._pending)
+        self._flushed()
+
+    def _flushed(self) -> None:
         self.emitted += len(self._pending)
         self._pending.clear()
 
@@ -62,11 +65,19 @@ class DriverUnitOfWork(_Events):
         super().__init__(tables)
         self.transaction = transaction
 
+    async def write_with_events(self, writes: Sequence[Write]) -> None:
+        """Run ``writes`` and write the events emitted so far to the outbox, as one statement
+        where the database can (see :meth:`DriverConnection.execute_together`)."""
+        await self.transaction.execute_together(self._with_outbox_rows(writes, self._pending))
+        self._flushed()
+
     async def _write(self, envelopes: list[Envelope]) -> None:
+        await self.transaction.execute_together(self._with_outbox_rows([], envelopes))
+
+    def _with_outbox_rows(self, writes: Sequence[Write], envelopes: list[Envelope]) -> list[Write]:
         values = self.transaction.values
-        await self.transaction.execute_many(
-            self._tables.outbox_insert, [outbox_row(e, values) for e in envelopes]
-        )
+        rows = [outbox_row(e, values) for e in envelopes]
+        return [*writes, (self._tables.outbox_insert, rows)]
 
 
 class UnitOfWorkFactory:

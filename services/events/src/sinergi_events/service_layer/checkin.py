@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
 from sinergi_events.adapters.repository import event_from_row
@@ -28,7 +28,7 @@ from sinergi_events.service_layer.context import EventsContext
 from sinergi_kit.clock import as_utc
 from sinergi_kit.contracts.events import AttendeeCheckedInV1
 from sinergi_kit.db import one_of
-from sinergi_kit.driver import DriverInsert, DriverQuery, DriverStatement
+from sinergi_kit.driver import DriverInsert, DriverQuery, DriverUpdate
 from sinergi_kit.driver_connection import DriverConnection
 from sinergi_kit.ids import new_id
 from sinergi_kit.tracing import current_traceparent
@@ -138,12 +138,7 @@ _SCAN_COLUMNS = (
     "offline",
 )
 _ADD_SCANS = DriverInsert(scans, _SCAN_COLUMNS)
-_SET_INSIDE = DriverStatement(
-    update(invitations)
-    .where(invitations.c.id == bindparam("invitation_id"))
-    .values(inside=bindparam("inside"), first_entry_at=bindparam("first_entry_at")),
-    ["invitation_id", "inside", "first_entry_at"],
-)
+_SET_INSIDE = DriverUpdate(invitations, "id", ["inside", "first_entry_at"])
 
 
 def _door_event(event_id: UUID, row: Any) -> _DoorEvent:
@@ -311,25 +306,20 @@ async def apply_scans(
         )
         done[nonce] = outcome
         results.append(outcome)
-    if scan_rows:
-        try:
-            await transaction.execute_many(_ADD_SCANS, scan_rows)
-        except IntegrityError:
-            if look_up_earlier:
-                raise
-            raise RepeatedNonceError from None
-    if changed:
-        await transaction.execute_many(
-            _SET_INSIDE,
-            [
-                {
-                    "invitation_id": values.uuid(h.id),
-                    "inside": h.inside,
-                    "first_entry_at": values.timestamp(h.first_entry_at),
-                }
-                for h in changed.values()
-            ],
-        )
+    inside = [
+        {
+            "id": values.uuid(h.id),
+            "inside": h.inside,
+            "first_entry_at": values.timestamp(h.first_entry_at),
+        }
+        for h in changed.values()
+    ]
+    try:
+        await uow.write_with_events([(_ADD_SCANS, scan_rows), (_SET_INSIDE, inside)])
+    except IntegrityError:
+        if look_up_earlier:
+            raise
+        raise RepeatedNonceError from None
     return results
 
 
