@@ -2,9 +2,10 @@
 
 Rows written at the driver read back through Core exactly as rows Core wrote: ids, times (an
 offset time keeps its instant, a naive one is UTC), JSON, booleans and missing values;
-inserted rows keep their order; a conflict is SQLAlchemy's error. In a transaction held at
-the driver, reads come back as Core returns them, writes commit together or not at all, and
-a unit of work writes its events to the outbox as a session's would."""
+inserted rows keep their order; rows updated by key change only themselves; a conflict is
+SQLAlchemy's error. In a transaction held at the driver, reads come back as Core returns them,
+writes commit together or not at all, and a unit of work writes its events to the outbox as a
+session's would — on PostgreSQL together with its other writes, in one statement."""
 
 from __future__ import annotations
 
