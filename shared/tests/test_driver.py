@@ -5,7 +5,8 @@ offset time keeps its instant, a naive one is UTC), JSON, booleans and missing v
 inserted rows keep their order; rows updated by key change only themselves; a conflict is
 SQLAlchemy's error. In a transaction held at the driver, reads come back as Core returns them,
 writes commit together or not at all, and a unit of work writes its events to the outbox as a
-session's would — on PostgreSQL together with its other writes, in one statement."""
+session's would — on PostgreSQL together with its other writes, in one statement. A statement
+run alone commits without a transaction around it on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ from sinergi_kit.driver import (
     DriverUpdate,
     DriverValues,
 )
-from sinergi_kit.driver_connection import driver_reads, driver_transaction
+from sinergi_kit.driver_connection import driver_reads, driver_transaction, execute_alone
 from sinergi_kit.messaging.tables import messaging_tables
 from sinergi_kit.testing.harness import account_event
 from sinergi_kit.uow import UnitOfWorkFactory
@@ -413,17 +414,24 @@ async def test_a_lost_connection_raises_its_own_error_and_the_pool_serves_on(
         await db.dispose()
 
 
-async def test_a_unit_of_work_writes_rows_with_its_events_in_one_statement_on_postgresql(
-    db: Database,
-) -> None:
-    existing = samples()
+async def stored_with_a_log(db: Database, rows: list[dict[str, Any]]) -> list[str]:
+    """Stores ``rows`` through Core and returns the list the statements of the pool's one
+    idle connection — the one the next statement takes — are logged into on PostgreSQL
+    (the driver logs each in the loop's next round)."""
     async with db.engine.begin() as connection:
-        await connection.execute(insert(things), existing)
-        # The pool's one idle connection, which the unit of work below takes next.
+        await connection.execute(insert(things), rows)
         driver = (await connection.get_raw_connection()).driver_connection
     sent: list[str] = []
     if not db.is_sqlite:
         driver.add_query_logger(lambda logged: sent.append(logged.query))
+    return sent
+
+
+async def test_a_unit_of_work_writes_rows_with_its_events_in_one_statement_on_postgresql(
+    db: Database,
+) -> None:
+    existing = samples()
+    sent = await stored_with_a_log(db, existing)
     added = {**samples()[1], "id": uuid4(), "name": "Aula kecamatan"}
     left = datetime(2026, 12, 1, 21, 0, tzinfo=WIB)
     woken: list[bool] = []
@@ -431,7 +439,7 @@ async def test_a_unit_of_work_writes_rows_with_its_events_in_one_statement_on_po
     async with units.at_the_driver() as uow:
         envelope = uow.emit(account_event())
         values = uow.transaction.values
-        await asyncio.sleep(0)  # the driver logs a statement in the loop's next round
+        await asyncio.sleep(0)
         before = len(sent)
         await uow.write_with_events(
             [
@@ -455,3 +463,20 @@ async def test_a_unit_of_work_writes_rows_with_its_events_in_one_statement_on_po
         # (the driver may also look up the array types the first time it meets them)
         writes = [sql for sql in statements if "things" in sql or "outbox" in sql]
         assert len(writes) == 1 and writes[0].startswith("WITH "), statements
+
+
+async def test_a_statement_alone_commits_without_begin_and_commit_on_postgresql(
+    db: Database,
+) -> None:
+    rows = samples()
+    sent = await stored_with_a_log(db, rows)
+    values = DriverValues.of(db.engine.dialect)
+    left = datetime(2026, 12, 1, 22, 0, tzinfo=WIB)
+    await execute_alone(db, LEAVE, [leaving(rows[0], left, values)])
+    await asyncio.sleep(0)
+    statements = list(sent)
+    first, second = await read_by_core(db, [r["id"] for r in rows])
+    assert (first[4], first[5]) == (datetime(2026, 12, 1, 15, 0, tzinfo=UTC), False)
+    assert second[4] == datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    if not db.is_sqlite:
+        assert [sql.split()[0] for sql in statements] == ["UPDATE"], statements

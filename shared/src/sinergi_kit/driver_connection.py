@@ -96,7 +96,8 @@ class _Asyncpg(DriverConnection):
         return [(sql, [tuple(value for _, rows in compiled for value in rows[0])])]
 
     async def _execute_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
-        # A DriverInsert sends all its rows as one row of arrays: one statement, not a batch.
+        # A DriverInsert or DriverUpdate sends all its rows as one row of arrays, and writes
+        # sent together are one row too: one statement, not a batch.
         if len(rows) == 1:
             await self._connection.execute(sql, *rows[0])
         else:
@@ -205,3 +206,16 @@ async def driver_reads(db: Database) -> AsyncIterator[DriverConnection]:
     round trips; on a SQLite file the reads have their own connections beside the writer)."""
     async with db.read_engine.connect() as connection:
         yield _on(connection, await _driver_of(connection))
+
+
+async def execute_alone(db: Database, statement: DriverStatement, rows: Rows) -> None:
+    """One write statement committed on its own: on PostgreSQL outside a transaction (a
+    single statement is its own transaction there, and BEGIN and COMMIT would be two more
+    round trips); on SQLite in a write transaction, queued for the write lock like every
+    write."""
+    if db.is_sqlite:
+        async with driver_transaction(db) as transaction:
+            await transaction.execute_many(statement, rows)
+        return
+    async with db.engine.connect() as connection:
+        await _on(connection, await _driver_of(connection)).execute_many(statement, rows)

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sinergi_kit.clock import as_utc, utcnow
 from sinergi_kit.db import Database, UtcTimestamp, one_of
 from sinergi_kit.driver import DriverQuery, DriverStatement, DriverValues
-from sinergi_kit.driver_connection import driver_reads, driver_transaction
+from sinergi_kit.driver_connection import driver_reads, execute_alone
 from sinergi_kit.envelope import Envelope, message_headers
 from sinergi_kit.logging import get_logger
 from sinergi_kit.messaging.tables import MessagingTables
@@ -207,13 +207,9 @@ class OutboxRelay:
             return await reads.fetch(self._pending, {"limit": self.batch_size})
 
     async def _mark(self, rows: Sequence[Any]) -> None:
-        async with driver_transaction(self.db) as transaction:
-            values = transaction.values
-            marked = {
-                "seqs": values.listed([r.seq for r in rows]),
-                "now": values.timestamp(utcnow()),
-            }
-            await transaction.execute_many(self._mark_published, [marked])
+        values = DriverValues.of(self.db.engine.dialect)
+        marked = {"seqs": values.listed([r.seq for r in rows]), "now": values.timestamp(utcnow())}
+        await execute_alone(self.db, self._mark_published, [marked])
 
     async def _publish_in_order(self, js: JetStreamContext, rows: Sequence[Any]) -> int:
         """Send the batch in order without waiting for a PubAck between messages (giving the
