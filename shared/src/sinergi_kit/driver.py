@@ -195,13 +195,8 @@ class DriverInsert(DriverStatement):
     def compile(self, dialect: Dialect) -> tuple[str, Parameters]:
         if dialect.name != "postgresql":
             return super().compile(dialect)
-        quote = dialect.identifier_preparer
-        columns = [self.table.c[key] for key in self.keys]
-        sql = (
-            f"INSERT INTO {quote.format_table(self.table)} "
-            f"({', '.join(quote.format_column(c) for c in columns)}) "
-            f"SELECT * FROM unnest({_array_types(dialect, columns)})"
-        )
+        table, names, arrays = _unnest(dialect, self.table, self.keys)
+        sql = f"INSERT INTO {table} ({', '.join(names)}) SELECT * FROM unnest({arrays})"
         return sql, _as_arrays(self.keys)
 
 
@@ -217,11 +212,16 @@ def _as_arrays(keys: Sequence[str]) -> Parameters:
     return lambda rows: [tuple([row[key] for row in rows] for key in keys)]
 
 
-def _array_types(dialect: Dialect, columns: Sequence[Any]) -> str:
-    return ", ".join(
+def _unnest(dialect: Dialect, table: Table, keys: Sequence[str]) -> tuple[str, list[str], str]:
+    """For a PostgreSQL statement taking one array per key: the table's quoted name, the
+    keys' quoted column names, and the typed array parameters ``$1::type[], …``."""
+    quote = dialect.identifier_preparer
+    columns = [table.c[key] for key in keys]
+    arrays = ", ".join(
         f"${n}::{column.type.compile(dialect=dialect)}[]"
         for n, column in enumerate(columns, start=1)
     )
+    return quote.format_table(table), [quote.format_column(c) for c in columns], arrays
 
 
 class DriverUpdate(DriverStatement):
@@ -249,10 +249,7 @@ class DriverUpdate(DriverStatement):
                 for name in statement.positiontup or []
             ]
             return str(statement), _in_order(order)
-        quote = dialect.identifier_preparer
-        table = quote.format_table(self.table)
-        names = [quote.format_column(self.table.c[key]) for key in self.keys]
-        arrays = _array_types(dialect, [self.table.c[key] for key in self.keys])
+        table, names, arrays = _unnest(dialect, self.table, self.keys)
         key = names[0]
         sql = (
             f"UPDATE {table} SET "
