@@ -25,7 +25,7 @@ from sinergi_kit.messaging.tables import MessagingTables
 from sinergi_kit.messaging.topology import STREAMS, consumer_spec, provision
 from sinergi_kit.migrations import upgrade
 from sinergi_kit.settings import ServiceSettings
-from sinergi_kit.tasks import cancel_and_wait
+from sinergi_kit.tasks import cancel_and_wait, run_until_one_fails
 from sinergi_kit.uow import UnitOfWorkFactory
 
 log = get_logger(__name__)
@@ -137,9 +137,9 @@ class ServiceRuntime:
         log.info("nats.ready", url=self.settings.nats_url)
         runners: list[Callable[[JetStreamContext], Coroutine[Any, Any, None]]] = [self.relay.run]
         runners += [consumer.run for consumer in self.consumers]
-        async with asyncio.TaskGroup() as group:
-            for run in runners:
-                group.create_task(run(js))
+        running = [asyncio.create_task(run(js), name=run.__qualname__) for run in runners]
+        self._tasks += running  # stopped with the runtime's own tasks (see sinergi_kit.tasks)
+        await run_until_one_fails(running)
 
     async def _provision_with_retry(self, js: JetStreamContext) -> None:
         if not self.settings.provision_topology_on_start:
