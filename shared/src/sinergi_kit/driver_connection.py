@@ -19,13 +19,13 @@ import re
 import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import asyncpg
 from sqlalchemy import Dialect
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from sinergi_kit.db import Database
 from sinergi_kit.driver import DriverQuery, DriverStatement, DriverValues, Rows
@@ -200,12 +200,17 @@ async def _asyncpg_transaction(connection: AsyncConnection, driver: Any) -> Asyn
 
 
 @asynccontextmanager
-async def driver_reads(db: Database) -> AsyncIterator[DriverConnection]:
+async def _outside_a_transaction(engine: AsyncEngine) -> AsyncIterator[DriverConnection]:
+    """One of ``engine``'s pooled connections, each statement its own transaction."""
+    async with engine.connect() as connection:
+        yield _on(connection, await _driver_of(connection))
+
+
+def driver_reads(db: Database) -> AbstractAsyncContextManager[DriverConnection]:
     """Reads on one of ``db``'s pooled reading connections, outside a transaction: each
     statement is a snapshot of its own (on PostgreSQL, BEGIN and ROLLBACK would be two more
     round trips; on a SQLite file the reads have their own connections beside the writer)."""
-    async with db.read_engine.connect() as connection:
-        yield _on(connection, await _driver_of(connection))
+    return _outside_a_transaction(db.read_engine)
 
 
 async def execute_alone(db: Database, statement: DriverStatement, rows: Rows) -> None:
@@ -217,5 +222,5 @@ async def execute_alone(db: Database, statement: DriverStatement, rows: Rows) ->
         async with driver_transaction(db) as transaction:
             await transaction.execute_many(statement, rows)
         return
-    async with db.engine.connect() as connection:
-        await _on(connection, await _driver_of(connection)).execute_many(statement, rows)
+    async with _outside_a_transaction(db.engine) as connection:
+        await connection.execute_many(statement, rows)
