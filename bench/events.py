@@ -254,6 +254,7 @@ def door(tmp: Path, scans: int, backend: str, url: str) -> list[Figure]:
             "SINERGI_EVENTS_SIGNING_KEY_ID": "bench",
             "SINERGI_EVENTS_LOG_LEVEL": "WARNING",
         },
+        relay_apart=backend == "postgresql",
     )
     try:
         service.start()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -16,13 +16,14 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.telemetry import TelemetryConfig
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
+from sqlalchemy import make_url
 
 from sinergi_kit.db import Database
 from sinergi_kit.logging import configure_logging, get_logger
 from sinergi_kit.messaging.consumer import Consumer, RetryPolicy, Subscription
 from sinergi_kit.messaging.outbox import OutboxRelay
 from sinergi_kit.messaging.tables import MessagingTables
-from sinergi_kit.messaging.topology import STREAMS, consumer_spec, provision
+from sinergi_kit.messaging.topology import STREAMS, ConsumerSpec, consumer_spec, provision
 from sinergi_kit.migrations import upgrade
 from sinergi_kit.settings import ServiceSettings
 from sinergi_kit.tasks import cancel_and_wait, run_until_one_fails
@@ -73,21 +74,69 @@ async def connect_nats(url: str, name: str) -> NatsClient:
     )
 
 
+async def connect_with_retry(url: str, name: str) -> NatsClient:
+    """Connect to NATS, trying again (backing off up to 10 s) until the server answers."""
+    delay = 0.5
+    while True:
+        try:
+            return await connect_nats(url, name)
+        except Exception as exc:
+            log.warning("nats.connect_failed", url=url, error=repr(exc), retry_in_s=delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+
+async def provision_with_retry(
+    js: JetStreamContext, stream_names: Sequence[str], consumers: Sequence[ConsumerSpec] = ()
+) -> None:
+    """Create or update the streams and consumers, trying again every second until it works."""
+    while True:
+        try:
+            await provision(
+                js, streams=[STREAMS[n] for n in stream_names], consumers=list(consumers)
+            )
+            return
+        except Exception as exc:
+            log.warning("topology.provision_failed", error=repr(exc))
+            await asyncio.sleep(1.0)
+
+
+class RelayPlacementError(ValueError):
+    pass
+
+
+def refuse_a_relay_apart_on_sqlite(settings: ServiceSettings) -> None:
+    """On SQLite one process writes the database, so its relay runs there."""
+    on_sqlite = make_url(settings.resolved_database_url()).get_backend_name() == "sqlite"
+    if settings.outbox_relay == "own_process" and on_sqlite:
+        raise RelayPlacementError(
+            "outbox_relay=own_process butuh PostgreSQL; pada SQLite relay berjalan di proses "
+            "layanan. / outbox_relay=own_process needs PostgreSQL; on SQLite the relay runs "
+            "in the service's process."
+        )
+
+
+def relay_of(definition: ServiceDefinition, db: Database, poll_interval_s: float) -> OutboxRelay:
+    settings = definition.settings
+    return OutboxRelay(
+        db,
+        definition.tables,
+        definition.name,
+        batch_size=settings.outbox_batch_size,
+        poll_interval_s=poll_interval_s,
+        max_backoff_s=settings.outbox_max_backoff_s,
+        retention=timedelta(days=settings.outbox_retention_days),
+    )
+
+
 class ServiceRuntime:
     def __init__(self, definition: ServiceDefinition) -> None:
         self.definition = definition
         settings = definition.settings
         self.settings = settings
+        refuse_a_relay_apart_on_sqlite(settings)
         self.db = Database(settings.resolved_database_url())
-        self.relay = OutboxRelay(
-            self.db,
-            definition.tables,
-            definition.name,
-            batch_size=settings.outbox_batch_size,
-            poll_interval_s=settings.outbox_poll_interval_s,
-            max_backoff_s=settings.outbox_max_backoff_s,
-            retention=timedelta(days=settings.outbox_retention_days),
-        )
+        self.relay = relay_of(definition, self.db, settings.outbox_poll_interval_s)
         self.uow = UnitOfWorkFactory(self.db, definition.tables, self.relay.wake)
         retry = RetryPolicy(
             max_deliveries=settings.consumer_max_deliveries,
@@ -118,45 +167,24 @@ class ServiceRuntime:
             self._tasks.append(asyncio.create_task(task(self), name=task.__name__))
 
     async def _messaging(self) -> None:
-        delay = 0.5
-        while True:
-            try:
-                self.nc = await connect_nats(self.settings.nats_url, self.definition.name)
-                break
-            except Exception as exc:
-                log.warning(
-                    "nats.connect_failed",
-                    url=self.settings.nats_url,
-                    error=repr(exc),
-                    retry_in_s=delay,
-                )
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 10.0)
+        self.nc = await connect_with_retry(self.settings.nats_url, self.definition.name)
         js = self.nc.jetstream()
-        await self._provision_with_retry(js)
+        if self.settings.provision_topology_on_start:
+            own_consumers = [consumer.spec for consumer in self.consumers]
+            needed = {self.definition.name} | {
+                name
+                for name, spec in STREAMS.items()
+                if spec.name in {c.stream for c in own_consumers}
+            }
+            await provision_with_retry(js, sorted(needed), own_consumers)
         log.info("nats.ready", url=self.settings.nats_url)
-        runners: list[Callable[[JetStreamContext], Coroutine[Any, Any, None]]] = [self.relay.run]
+        runners: list[Callable[[JetStreamContext], Coroutine[Any, Any, None]]] = []
+        if self.settings.outbox_relay == "in_process":
+            runners.append(self.relay.run)
         runners += [consumer.run for consumer in self.consumers]
         running = [asyncio.create_task(run(js), name=run.__qualname__) for run in runners]
         self._tasks += running  # stopped with the runtime's own tasks (see sinergi_kit.tasks)
         await run_until_one_fails(running)
-
-    async def _provision_with_retry(self, js: JetStreamContext) -> None:
-        if not self.settings.provision_topology_on_start:
-            return
-        own_consumers = [consumer.spec for consumer in self.consumers]
-        needed = {self.definition.name} | {
-            name for name, spec in STREAMS.items() if spec.name in {c.stream for c in own_consumers}
-        }
-        while True:
-            try:
-                await provision(
-                    js, streams=[STREAMS[n] for n in sorted(needed)], consumers=own_consumers
-                )
-                return
-            except Exception as exc:
-                log.warning("topology.provision_failed", error=repr(exc))
-                await asyncio.sleep(1.0)
 
     async def stop(self) -> None:
         await cancel_and_wait(self._tasks)

@@ -1,5 +1,5 @@
-"""The command line every service gets: serve, migrate, replay the outbox, purge old outbox and
-inbox rows, dead letters."""
+"""The command line every service gets: serve, relay, migrate, replay the outbox, purge old
+outbox and inbox rows, dead letters."""
 
 from __future__ import annotations
 
@@ -21,7 +21,14 @@ from sinergi_kit.logging import configure_logging
 from sinergi_kit.messaging.outbox import purge_published, replay_since
 from sinergi_kit.messaging.tables import MessagingTables
 from sinergi_kit.messaging.topology import DAY_S, STREAMS
-from sinergi_kit.runtime import ServiceDefinition, create_app, migrate
+from sinergi_kit.relay_process import serve_relay
+from sinergi_kit.runtime import (
+    RelayPlacementError,
+    ServiceDefinition,
+    create_app,
+    migrate,
+    refuse_a_relay_apart_on_sqlite,
+)
 
 # JetStream keeps a message this long; an inbox row older than that can no longer meet a
 # redelivery of its message, not even when a consumer is recreated and reads its stream again.
@@ -50,6 +57,14 @@ async def purge_inbox(db: Database, tables: MessagingTables, *, older_than: time
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def refuse_or_exit(definition: ServiceDefinition) -> None:
+    try:
+        refuse_a_relay_apart_on_sqlite(definition.settings)
+    except RelayPlacementError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code=2) from None
+
+
 def build_service_cli(make_definition: Callable[[], ServiceDefinition]) -> typer.Typer:
     cli = typer.Typer(add_completion=False, no_args_is_help=True)
     cli.add_typer(build_dead_letter_cli(make_definition), name="dead-letters")
@@ -68,6 +83,7 @@ def build_service_cli(make_definition: Callable[[], ServiceDefinition]) -> typer
                 err=True,
             )
             raise typer.Exit(code=2)
+        refuse_or_exit(definition)
         if not no_migrate:
             migrate(definition)
         app = create_app(definition)
@@ -79,6 +95,13 @@ def build_service_cli(make_definition: Callable[[], ServiceDefinition]) -> typer
             access_log=False,
             lifespan="on",
         )
+
+    @cli.command()
+    def relay() -> None:
+        """Run the outbox relay alone (with SINERGI_<SERVICE>_OUTBOX_RELAY=own_process)."""
+        definition = make_definition()
+        refuse_or_exit(definition)
+        serve_relay(definition)
 
     @cli.command("migrate")
     def migrate_command() -> None:

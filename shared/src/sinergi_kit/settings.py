@@ -37,7 +37,18 @@ class ServiceSettings(BaseSettings):
     )
 
     provision_topology_on_start: bool = True
+    outbox_relay: Literal["in_process", "own_process"] = Field(
+        default="in_process",
+        description="Where the outbox relay runs: in the service's process, or in a process "
+        "of its own started with the service's `relay` command (PostgreSQL only)",
+    )
     outbox_poll_interval_s: float = Field(default=1.0, gt=0)
+    outbox_relay_process_poll_s: float = Field(
+        default=0.05, gt=0, description="How often a relay in a process of its own looks"
+    )
+    outbox_relay_process_niceness: int = Field(
+        default=10, ge=0, le=19, description="How far a relay of its own yields the CPU"
+    )
     outbox_batch_size: int = Field(default=256, ge=1, le=10_000)
     outbox_retention_days: int = Field(default=7, ge=0)
     outbox_max_backoff_s: float = Field(default=15.0, gt=0)

@@ -24,7 +24,10 @@ class ServiceProcess:
     log_path: Path
     port: int = field(default_factory=free_port)
     extra_env: dict[str, str] = field(default_factory=dict)
+    relay_apart: bool = False
+    """Run the outbox relay in a process of its own (PostgreSQL), started with the service."""
     process: subprocess.Popen[bytes] | None = None
+    relay: subprocess.Popen[bytes] | None = None
 
     @property
     def base_url(self) -> str:
@@ -39,43 +42,74 @@ class ServiceProcess:
             f"{prefix}HTTP_PORT": str(self.port),
             f"{prefix}LOG_FORMAT": "json",
             f"{prefix}OUTBOX_POLL_INTERVAL_S": "0.2",
+            **({f"{prefix}OUTBOX_RELAY": "own_process"} if self.relay_apart else {}),
             **self.extra_env,
         }
 
-    def start(self, timeout_s: float = 60.0) -> None:
-        log = open(self.log_path, "ab")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", f"sinergi_{self.name}", "serve"],
-            env=self.env(),
+    @property
+    def relay_log_path(self) -> Path:
+        return self.log_path.with_suffix(".relay.log")
+
+    def _launch(self, command: str, log_path: Path, **env: str) -> subprocess.Popen[bytes]:
+        log = open(log_path, "ab")  # noqa: SIM115
+        return subprocess.Popen(
+            [sys.executable, "-m", f"sinergi_{self.name}", command],
+            env={**self.env(), **env},
             stdout=log,
             stderr=log,
         )
+
+    def start(self, timeout_s: float = 60.0) -> None:
+        """Start the service (and its relay, when apart) and wait until it is ready."""
+        self.process = self._launch("serve", self.log_path)
+        if self.relay_apart:
+            self.start_relay()
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited: {self.log_path.read_text()[-3000:]}")
-            try:
-                if httpx.get(self.base_url + "/readyz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
+            for process, log_path in self._running():
+                if process.poll() is not None:
+                    raise RuntimeError(f"{self.name} exited: {log_path.read_text()[-3000:]}")
+            if self._ready():
+                return
             time.sleep(0.1)
         raise TimeoutError(f"{self.name} not ready: {self.log_path.read_text()[-3000:]}")
 
+    def start_relay(self) -> None:
+        """Start the relay process (again); it is ready once it logs that it took the lead."""
+        level = {f"SINERGI_{self.name.upper()}_LOG_LEVEL": "INFO"}
+        self.relay = self._launch("relay", self.relay_log_path, **level)
+
+    def _running(self) -> list[tuple[subprocess.Popen[bytes], Path]]:
+        started = [(self.process, self.log_path), (self.relay, self.relay_log_path)]
+        return [(process, log_path) for process, log_path in started if process is not None]
+
+    def _ready(self) -> bool:
+        if self.relay is not None and not self._relaying():
+            return False
+        try:
+            return httpx.get(self.base_url + "/readyz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def _relaying(self) -> bool:
+        return b"outbox.relay_leader" in self.relay_log_path.read_bytes()
+
     def kill(self) -> None:
         """SIGKILL: no shutdown hooks, as in a crash."""
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait()
+        for process, _ in self._running():
+            if process.poll() is None:
+                process.send_signal(signal.SIGKILL)
+                process.wait()
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        for process, _ in self._running():
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
 
 
 def wait_until(check: Callable[[], bool], timeout_s: float = 30.0, poll_s: float = 0.05) -> None:
