@@ -207,18 +207,44 @@ def test_nats_config_stores_on_a_volume_and_fsyncs_every_write(
     assert varz["http_port"] == monitor_port
 
 
-@pytest.mark.parametrize("name", APP_SERVICES)
+@pytest.mark.parametrize("name", [*APP_SERVICES, "events-relay"])
 def test_settings_names_exist_in_the_service(name: str, compose: dict[str, Any]) -> None:
     """A misspelt variable would be ignored silently: every one must be a real setting."""
-    module = __import__(f"sinergi_{name}.settings", fromlist=["*"])
+    service_name = name.removesuffix("-relay")
+    module = __import__(f"sinergi_{service_name}.settings", fromlist=["*"])
     settings_class = next(
         value
         for key, value in vars(module).items()
         if key.endswith("Settings") and key != "ServiceSettings"
     )
-    prefix = f"SINERGI_{name.upper()}_"
+    prefix = f"SINERGI_{service_name.upper()}_"
     fields = {prefix + field.upper() for field in settings_class.model_fields}
     assert set(compose["services"][name]["environment"]) <= fields
+
+
+def test_a_service_whose_relay_runs_apart_has_one_beside_it(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    apart = []
+    for name in APP_SERVICES:
+        env = services[name]["environment"]
+        prefix = f"SINERGI_{name.upper()}_"
+        relays = [
+            relay
+            for relay in services.values()
+            if relay.get("command") == ["relay"] and relay["image"] == services[name]["image"]
+        ]
+        if env.get(prefix + "OUTBOX_RELAY") != "own_process":
+            assert not relays, name
+            continue
+        apart.append(name)
+        assert len(relays) == 1, name
+        relay_env = relays[0]["environment"]
+        assert relay_env[prefix + "DATABASE_URL"] == env[prefix + "DATABASE_URL"]
+        assert relay_env[prefix + "OUTBOX_RELAY"] == "own_process"
+        heartbeat = relay_env[prefix + "OUTBOX_RELAY_PROCESS_HEARTBEAT"]
+        assert heartbeat.startswith("/tmp/")
+        assert prefix + "OUTBOX_RELAY_PROCESS_HEARTBEAT" in relays[0]["healthcheck"]["test"][-1]
+    assert apart == ["events"]
 
 
 def test_the_console_calls_the_services_and_reads_no_database(compose: dict[str, Any]) -> None:

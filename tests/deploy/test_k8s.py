@@ -88,6 +88,48 @@ def test_everything_lives_in_the_namespace(resources: list[dict[str, Any]]) -> N
             assert resource["metadata"]["namespace"] == NAMESPACE, resource["metadata"]["name"]
 
 
+def settings_of(resources: list[dict[str, Any]], spec: dict[str, Any], name: str) -> dict[str, str]:
+    """The container's environment, every variable a setting of the service ``name``."""
+    prefix = f"SINERGI_{name.upper()}_"
+    sources = spec["envFrom"]
+    assert all(source["prefix"] == prefix for source in sources)
+    config = find(resources, "ConfigMap", sources[0]["configMapRef"]["name"])["data"]
+    secrets: dict[str, str] = {}
+    for source in sources[1:]:
+        secrets |= find(resources, "Secret", source["secretRef"]["name"])["stringData"]
+    env = {prefix + k: v for k, v in {**config, **secrets}.items()}
+    env |= {item["name"]: item["value"] for item in spec["env"]}
+    module = __import__(f"sinergi_{name}.settings", fromlist=["*"])
+    settings_class = next(
+        v for k, v in vars(module).items() if k.endswith("Settings") and k != "ServiceSettings"
+    )
+    assert set(env) <= {prefix + field.upper() for field in settings_class.model_fields}
+    return env
+
+
+def test_the_events_outbox_is_published_by_a_relay_deployment_of_its_own(
+    resources: list[dict[str, Any]],
+) -> None:
+    service = settings_of(resources, container(find(resources, "Deployment", "events")), "events")
+    deployment = find(resources, "Deployment", "events-relay")
+    assert deployment["spec"]["replicas"] >= 2, "one publishes, one stands by"
+    assert deployment["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] is True
+    spec = container(deployment)
+    assert spec["image"] == container(find(resources, "Deployment", "events"))["image"]
+    assert spec["args"] == ["relay"]
+    assert "ports" not in spec
+    relay = settings_of(resources, spec, "events")
+    assert service["SINERGI_EVENTS_OUTBOX_RELAY"] == relay["SINERGI_EVENTS_OUTBOX_RELAY"]
+    assert relay["SINERGI_EVENTS_OUTBOX_RELAY"] == "own_process"
+    assert relay["SINERGI_EVENTS_DATABASE_URL"] == service["SINERGI_EVENTS_DATABASE_URL"]
+    heartbeat = relay["SINERGI_EVENTS_OUTBOX_RELAY_PROCESS_HEARTBEAT"]
+    assert heartbeat.startswith("/tmp/")
+    assert {"name": "tmp", "mountPath": "/tmp"} in spec["volumeMounts"]
+    probe = spec["livenessProbe"]["exec"]["command"]
+    assert "SINERGI_EVENTS_OUTBOX_RELAY_PROCESS_HEARTBEAT" in probe[-1]
+    assert {"cpu", "memory"} <= set(spec["resources"]["limits"])
+
+
 @pytest.mark.parametrize("name", sorted(APP_SERVICES))
 def test_service_deployment_probes_limits_and_settings(
     resources: list[dict[str, Any]], name: str
@@ -107,25 +149,12 @@ def test_service_deployment_probes_limits_and_settings(
     assert {"cpu", "memory"} <= set(spec["resources"]["requests"])
 
     prefix = f"SINERGI_{name.upper()}_"
-    sources = spec["envFrom"]
-    assert all(source["prefix"] == prefix for source in sources)
-    config = find(resources, "ConfigMap", sources[0]["configMapRef"]["name"])["data"]
-    secrets: dict[str, str] = {}
-    for source in sources[1:]:
-        secrets |= find(resources, "Secret", source["secretRef"]["name"])["stringData"]
-    env = {prefix + k: v for k, v in {**config, **secrets}.items()}
-    env |= {item["name"]: item["value"] for item in spec["env"]}
+    env = settings_of(resources, spec, name)
     assert env[prefix + "PROVISION_TOPOLOGY_ON_START"] == "false"
     assert env[prefix + "NATS_URL"] == "nats://nats:4222"
     assert env[prefix + "HTTP_PORT"] == str(APP_SERVICES[name])
     url = make_url(env[prefix + "DATABASE_URL"])
     assert url.username == url.database == f"sinergi_{name}"
-
-    module = __import__(f"sinergi_{name}.settings", fromlist=["*"])
-    settings_class = next(
-        v for k, v in vars(module).items() if k.endswith("Settings") and k != "ServiceSettings"
-    )
-    assert set(env) <= {prefix + field.upper() for field in settings_class.model_fields}
 
     service = find(resources, "Service", name)
     assert service["spec"]["selector"] == {"app.kubernetes.io/name": name}

@@ -23,6 +23,7 @@ from typing import Any
 import asyncpg
 import dockerfile
 import httpx
+import psutil
 import pytest
 from sqlalchemy.engine import URL, make_url
 from typer.testing import CliRunner
@@ -30,6 +31,7 @@ from typer.testing import CliRunner
 from sinergi_kit.cli import app as sinergi_cli
 from sinergi_kit.nats_server import free_port
 from sinergi_kit.testing.plugin import asyncpg_dsn, postgres_admin_url, require
+from sinergi_kit.testing.processes import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -93,8 +95,11 @@ def namespace(compose: dict[str, Any]) -> Iterator[Namespace]:
         )
 
 
-def localise(env: dict[str, str], space: Namespace, nats_url: str) -> dict[str, str]:
-    """Compose's network seen from this machine: host names -> 127.0.0.1, free ports."""
+def localise(
+    env: dict[str, str], space: Namespace, nats_url: str, tmp: Path | None = None
+) -> dict[str, str]:
+    """Compose's network seen from this machine: host names -> 127.0.0.1, free ports; files
+    a container keeps in its own /tmp go under ``tmp``."""
     local: dict[str, str] = {}
     for key, value in env.items():
         if key.endswith("_DATABASE_URL"):
@@ -114,6 +119,9 @@ def localise(env: dict[str, str], space: Namespace, nats_url: str) -> dict[str, 
             value = "127.0.0.1"
         elif key.endswith("_HTTP_PORT"):
             value = str(free_port())
+        elif value.startswith("/tmp/"):
+            assert tmp is not None, key
+            value = str(tmp / value.removeprefix("/tmp/"))
         local[key] = value
     return local
 
@@ -253,6 +261,29 @@ def test_compose_services_start_with_their_compose_configuration(
             ):
                 check = subprocess.run(command, env=envs[name], capture_output=True, timeout=10)
                 assert check.returncode == 0, (name, label, check.stderr)
+
+        relays = [name for name, service in services.items() if service.get("command") == ["relay"]]
+        for name in relays:
+            entrypoint, image_env, _ = image_config(name.removesuffix("-relay"))
+            relay_env = localise(services[name]["environment"], namespace, clean_nats, tmp_path)
+            envs[name] = process_env({**image_env, **relay_env}, tmp_path)
+            with open(logs / f"{name}.log", "wb") as log:
+                processes[name] = subprocess.Popen(
+                    entrypoint + services[name]["command"],
+                    env=envs[name],
+                    cwd=tmp_path,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+        for name in relays:
+            health = services[name]["healthcheck"]["test"][1:]
+
+            def healthy(check: list[str] = health, env: dict[str, str] = envs[name]) -> bool:
+                return subprocess.run(check, env=env, capture_output=True).returncode == 0
+
+            wait_until(healthy, 60, poll_s=0.5)
+            assert psutil.Process(processes[name].pid).nice() == 10
+            assert '"outbox.relay_leader"' in (logs / f"{name}.log").read_text()
 
         result = CliRunner().invoke(
             sinergi_cli, ["health", *(f"--service={n}={u}" for n, u in urls.items())]

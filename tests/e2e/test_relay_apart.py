@@ -9,6 +9,7 @@ import signal
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -20,6 +21,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from sinergi_events.adapters.tables import messaging
+from sinergi_kit import relay_process
 from sinergi_kit.auth import Principal, Role, TokenVerifier
 from sinergi_kit.contracts.events import EventPublishedV1
 from sinergi_kit.db import Database
@@ -27,6 +29,7 @@ from sinergi_kit.messaging.topology import stream_name
 from sinergi_kit.runtime import RelayPlacementError, ServiceRuntime
 from sinergi_kit.service_cli import build_service_cli
 from sinergi_kit.settings import ServiceSettings
+from sinergi_kit.tasks import cancel_and_wait
 from sinergi_kit.testing.apps import service_definition, service_settings
 from sinergi_kit.testing.processes import ServiceProcess, wait_until
 
@@ -83,12 +86,16 @@ async def _unpublished(url: str) -> int:
 def test_a_relay_apart_publishes_what_the_service_commits(
     postgres_url: str, clean_nats: str, tmp_path: Path
 ) -> None:
+    heartbeat = tmp_path / "relay.alive"
     service = ServiceProcess(
         "events",
         postgres_url,
         clean_nats,
         tmp_path / "events.log",
-        extra_env={"SINERGI_EVENTS_JWT_SECRET": JWT_SECRET},
+        extra_env={
+            "SINERGI_EVENTS_JWT_SECRET": JWT_SECRET,
+            "SINERGI_EVENTS_OUTBOX_RELAY_PROCESS_HEARTBEAT": str(heartbeat),
+        },
         relay_apart=True,
     )
     token = TokenVerifier(ServiceSettings(jwt_secret=JWT_SECRET)).issue(
@@ -98,6 +105,7 @@ def test_a_relay_apart_publishes_what_the_service_commits(
     try:
         assert service.relay is not None
         assert psutil.Process(service.relay.pid).nice() == 10
+        wait_until(heartbeat.exists, 10)
 
         first = _published_event(service, token)
         wait_until(lambda: last_published(clean_nats) == first, 15)
@@ -131,3 +139,23 @@ def test_a_relay_apart_is_refused_on_sqlite(tmp_path: Path) -> None:
     assert not database.exists()
     with pytest.raises(RelayPlacementError):
         ServiceRuntime(service_definition("events", settings))
+
+
+async def test_the_heartbeat_stops_when_the_relay_makes_no_progress(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(relay_process, "HEARTBEAT_EVERY_S", 0.01)
+    heartbeat = tmp_path / "relay.alive"
+    relay = SimpleNamespace(last_progress_at=time.monotonic())
+    beating = asyncio.create_task(relay_process.beat(relay, heartbeat))  # type: ignore[arg-type]
+    try:
+        await asyncio.to_thread(wait_until, heartbeat.exists, 5)
+        relay.last_progress_at -= relay_process.STALLED_AFTER_S + 1
+        await asyncio.sleep(0.05)  # a touch already under way lands
+        stalled_at = heartbeat.stat().st_mtime_ns
+        await asyncio.sleep(0.2)
+        assert heartbeat.stat().st_mtime_ns == stalled_at
+        relay.last_progress_at = time.monotonic()
+        await asyncio.to_thread(wait_until, lambda: heartbeat.stat().st_mtime_ns > stalled_at, 5)
+    finally:
+        await cancel_and_wait([beating])

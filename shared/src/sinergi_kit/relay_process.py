@@ -14,9 +14,12 @@ import asyncio
 import contextlib
 import os
 import signal
+import time
+from pathlib import Path
 
 from sinergi_kit.db import Database
 from sinergi_kit.logging import configure_logging, get_logger
+from sinergi_kit.messaging.outbox import OutboxRelay
 from sinergi_kit.runtime import (
     ServiceDefinition,
     connect_with_retry,
@@ -24,8 +27,23 @@ from sinergi_kit.runtime import (
     refuse_a_relay_apart_on_sqlite,
     relay_of,
 )
+from sinergi_kit.tasks import cancel_and_wait
 
 log = get_logger(__name__)
+
+HEARTBEAT_EVERY_S = 5.0
+STALLED_AFTER_S = 30.0
+"""A relay that has neither read its outbox nor looked for the lead for this long (NATS or the
+database failing, retried with back-off) stops touching its heartbeat file."""
+
+
+async def beat(relay: OutboxRelay, heartbeat: Path) -> None:
+    """Touch ``heartbeat`` every few seconds while the relay makes progress: a container's
+    health check reads the file's age (a relay has no HTTP port of its own)."""
+    while True:
+        if time.monotonic() - relay.last_progress_at <= STALLED_AFTER_S:
+            await asyncio.to_thread(heartbeat.touch)
+        await asyncio.sleep(HEARTBEAT_EVERY_S)
 
 
 async def run_relay(definition: ServiceDefinition) -> None:
@@ -45,7 +63,12 @@ async def run_relay(definition: ServiceDefinition) -> None:
                 poll_s=settings.outbox_relay_process_poll_s,
                 niceness=os.nice(0),
             )
-            await relay.run(js)
+            async with contextlib.AsyncExitStack() as beating:
+                if settings.outbox_relay_process_heartbeat:
+                    heartbeat = Path(settings.outbox_relay_process_heartbeat)
+                    task = asyncio.create_task(beat(relay, heartbeat), name="relay-heartbeat")
+                    beating.push_async_callback(cancel_and_wait, [task])
+                await relay.run(js)
         finally:
             with contextlib.suppress(Exception):
                 await nc.flush(timeout=2)

@@ -49,6 +49,10 @@ class ServiceSettings(BaseSettings):
     outbox_relay_process_niceness: int = Field(
         default=10, ge=0, le=19, description="How far a relay of its own yields the CPU"
     )
+    outbox_relay_process_heartbeat: str = Field(
+        default="",
+        description="A file a relay of its own touches while it works, for a health check",
+    )
     outbox_batch_size: int = Field(default=256, ge=1, le=10_000)
     outbox_retention_days: int = Field(default=7, ge=0)
     outbox_max_backoff_s: float = Field(default=15.0, gt=0)

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import hashlib
 import random
+import time
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -89,6 +90,8 @@ class OutboxRelay:
         self.retention = retention
         self._wake = asyncio.Event()
         self.is_leader = False
+        self.last_progress_at = time.monotonic()
+        """When the relay last read the outbox, or looked for the lead as a standby."""
         self._last_purge = utcnow() - timedelta(days=1)
         outbox = tables.outbox
         # The data is read as the text it was stored as and sent as it is: decoding it into
@@ -152,6 +155,7 @@ class OutboxRelay:
                 await connection.close()
                 raise
             await connection.close()
+            self.last_progress_at = time.monotonic()
             await asyncio.sleep(self.poll_interval_s * 5)
         log.info("outbox.relay_leader", service=self.service)
         self.is_leader = True
@@ -189,6 +193,7 @@ class OutboxRelay:
         total = 0
         while True:
             rows = await self.pending_rows()
+            self.last_progress_at = time.monotonic()
             if not rows:
                 return total
             acked = await self._publish_in_order(js, rows)
