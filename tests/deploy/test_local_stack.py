@@ -162,6 +162,13 @@ async def table_owner(space: Namespace, service: str, table: str) -> str:
     return str(owner)
 
 
+def launch(
+    command: list[str], env: dict[str, str], cwd: Path, log_path: Path
+) -> subprocess.Popen[bytes]:
+    with open(log_path, "wb") as log:
+        return subprocess.Popen(command, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+
+
 def wait_ready(urls: dict[str, str], processes: dict[str, subprocess.Popen[bytes]]) -> None:
     pending = dict(urls)
     deadline = time.monotonic() + 90
@@ -232,14 +239,9 @@ def test_compose_services_start_with_their_compose_configuration(
             envs[name] = process_env({**image_env, **compose_env}, tmp_path)
             workdir = tmp_path / name
             workdir.mkdir()
-            with open(logs / f"{name}.log", "wb") as log:
-                processes[name] = subprocess.Popen(
-                    entrypoint + services[name]["command"],
-                    env=envs[name],
-                    cwd=workdir,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
+            processes[name] = launch(
+                entrypoint + services[name]["command"], envs[name], workdir, logs / f"{name}.log"
+            )
             urls[name] = f"http://127.0.0.1:{compose_env[f'SINERGI_{name.upper()}_HTTP_PORT']}"
         try:
             wait_ready(urls, processes)
@@ -267,14 +269,9 @@ def test_compose_services_start_with_their_compose_configuration(
             entrypoint, image_env, _ = image_config(name.removesuffix("-relay"))
             relay_env = localise(services[name]["environment"], namespace, clean_nats, tmp_path)
             envs[name] = process_env({**image_env, **relay_env}, tmp_path)
-            with open(logs / f"{name}.log", "wb") as log:
-                processes[name] = subprocess.Popen(
-                    entrypoint + services[name]["command"],
-                    env=envs[name],
-                    cwd=tmp_path,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
+            processes[name] = launch(
+                entrypoint + services[name]["command"], envs[name], tmp_path, logs / f"{name}.log"
+            )
         for name in relays:
             health = services[name]["healthcheck"]["test"][1:]
 
