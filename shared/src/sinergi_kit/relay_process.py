@@ -37,12 +37,19 @@ STALLED_AFTER_S = 30.0
 database failing, retried with back-off) stops touching its heartbeat file."""
 
 
+def beat_once(relay: OutboxRelay, heartbeat: Path) -> bool:
+    """Touch ``heartbeat`` if the relay made progress lately; returns whether it did."""
+    if time.monotonic() - relay.last_progress_at > STALLED_AFTER_S:
+        return False
+    heartbeat.touch()
+    return True
+
+
 async def beat(relay: OutboxRelay, heartbeat: Path) -> None:
     """Touch ``heartbeat`` every few seconds while the relay makes progress: a container's
     health check reads the file's age (a relay has no HTTP port of its own)."""
     while True:
-        if time.monotonic() - relay.last_progress_at <= STALLED_AFTER_S:
-            await asyncio.to_thread(heartbeat.touch)
+        await asyncio.to_thread(beat_once, relay, heartbeat)
         await asyncio.sleep(HEARTBEAT_EVERY_S)
 
 

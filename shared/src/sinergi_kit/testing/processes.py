@@ -28,6 +28,7 @@ class ServiceProcess:
     """Run the outbox relay in a process of its own (PostgreSQL), started with the service."""
     process: subprocess.Popen[bytes] | None = None
     relay: subprocess.Popen[bytes] | None = None
+    _relay_log_start: int = field(default=0, init=False, repr=False)
 
     @property
     def base_url(self) -> str:
@@ -77,7 +78,9 @@ class ServiceProcess:
     def start_relay(self) -> None:
         """Start the relay process (again); it is ready once it logs that it took the lead."""
         level = {f"SINERGI_{self.name.upper()}_LOG_LEVEL": "INFO"}
-        self.relay = self._launch("relay", self.relay_log_path, **level)
+        log_path = self.relay_log_path
+        self._relay_log_start = log_path.stat().st_size if log_path.exists() else 0
+        self.relay = self._launch("relay", log_path, **level)
 
     def _running(self) -> list[tuple[subprocess.Popen[bytes], Path]]:
         started = [(self.process, self.log_path), (self.relay, self.relay_log_path)]
@@ -92,7 +95,9 @@ class ServiceProcess:
             return False
 
     def _relaying(self) -> bool:
-        return b"outbox.relay_leader" in self.relay_log_path.read_bytes()
+        """The relay started last has logged that it took the lead."""
+        logged = self.relay_log_path.read_bytes()[self._relay_log_start :]
+        return b"outbox.relay_leader" in logged
 
     def kill(self) -> None:
         """SIGKILL: no shutdown hooks, as in a crash."""
