@@ -117,11 +117,19 @@ def test_the_events_outbox_is_published_by_a_relay_deployment_of_its_own(
     spec = container(deployment)
     assert spec["image"] == container(find(resources, "Deployment", "events"))["image"]
     assert spec["args"] == ["relay"]
-    assert "ports" not in spec
+    (metrics,) = spec["ports"]
+    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["prometheus.io/port"] == str(metrics["containerPort"])
+    assert annotations["prometheus.io/path"] == "/metrics"
     relay = settings_of(resources, spec, "events")
     assert service["SINERGI_EVENTS_OUTBOX_RELAY"] == relay["SINERGI_EVENTS_OUTBOX_RELAY"]
     assert relay["SINERGI_EVENTS_OUTBOX_RELAY"] == "own_process"
     assert relay["SINERGI_EVENTS_DATABASE_URL"] == service["SINERGI_EVENTS_DATABASE_URL"]
+    assert (
+        relay["SINERGI_EVENTS_OUTBOX_RELAY_PROCESS_METRICS_PORT"]
+        == annotations["prometheus.io/port"]
+    )
+    assert relay["SINERGI_EVENTS_HTTP_HOST"] == "0.0.0.0"
     heartbeat = relay["SINERGI_EVENTS_OUTBOX_RELAY_PROCESS_HEARTBEAT"]
     assert heartbeat.startswith("/tmp/")
     assert {"name": "tmp", "mountPath": "/tmp"} in spec["volumeMounts"]

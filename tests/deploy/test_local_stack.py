@@ -117,7 +117,7 @@ def localise(
             value = nats_url
         elif key.endswith("_HTTP_HOST"):
             value = "127.0.0.1"
-        elif key.endswith("_HTTP_PORT"):
+        elif key.endswith(("_HTTP_PORT", "_METRICS_PORT")):
             value = str(free_port())
         elif value.startswith("/tmp/"):
             assert tmp is not None, key
@@ -281,6 +281,9 @@ def test_compose_services_start_with_their_compose_configuration(
             wait_until(healthy, 60, poll_s=0.5)
             assert psutil.Process(processes[name].pid).nice() == 10
             assert '"outbox.relay_leader"' in (logs / f"{name}.log").read_text()
+            port = next(v for k, v in envs[name].items() if k.endswith("_METRICS_PORT"))
+            metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
+            assert "sinergi_events_published_total" in metrics.text
 
         result = CliRunner().invoke(
             sinergi_cli, ["health", *(f"--service={n}={u}" for n, u in urls.items())]

@@ -71,7 +71,7 @@ def test_the_checker_catches_an_unknown_metric() -> None:
     assert "sinergi_handler_seconds" not in series  # a histogram is queried by its buckets
 
 
-def test_prometheus_scrapes_every_compose_service() -> None:
+def test_prometheus_scrapes_every_compose_service_and_relay() -> None:
     config: dict[str, Any] = yaml.safe_load(
         (DEPLOY / "prometheus" / "prometheus.yml").read_text(encoding="utf-8")
     )
@@ -83,6 +83,11 @@ def test_prometheus_scrapes_every_compose_service() -> None:
     for name in ("registry", "events", "notify", "factcheck"):
         port = compose["services"][name]["environment"][f"SINERGI_{name.upper()}_HTTP_PORT"]
         expected.add(f"{name}:{port}")
+    for name, service in compose["services"].items():
+        if service.get("command") == ["relay"]:
+            prefix = f"SINERGI_{name.removesuffix('-relay').upper()}_"
+            port = service["environment"][prefix + "OUTBOX_RELAY_PROCESS_METRICS_PORT"]
+            expected.add(f"{name}:{port}")
     assert targets == expected
     prometheus = compose["services"]["prometheus"]
     assert "./prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro" in prometheus["volumes"]

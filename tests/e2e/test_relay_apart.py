@@ -26,6 +26,7 @@ from sinergi_kit.auth import Principal, Role, TokenVerifier
 from sinergi_kit.contracts.events import EventPublishedV1
 from sinergi_kit.db import Database
 from sinergi_kit.messaging.topology import stream_name
+from sinergi_kit.nats_server import free_port
 from sinergi_kit.runtime import RelayPlacementError, ServiceRuntime
 from sinergi_kit.service_cli import build_service_cli
 from sinergi_kit.settings import ServiceSettings
@@ -86,6 +87,7 @@ def test_a_relay_apart_publishes_what_the_service_commits(
     postgres_url: str, clean_nats: str, tmp_path: Path
 ) -> None:
     heartbeat = tmp_path / "relay.alive"
+    metrics_port = free_port()
     service = ServiceProcess(
         "events",
         postgres_url,
@@ -94,6 +96,7 @@ def test_a_relay_apart_publishes_what_the_service_commits(
         extra_env={
             "SINERGI_EVENTS_JWT_SECRET": JWT_SECRET,
             "SINERGI_EVENTS_OUTBOX_RELAY_PROCESS_HEARTBEAT": str(heartbeat),
+            "SINERGI_EVENTS_OUTBOX_RELAY_PROCESS_METRICS_PORT": str(metrics_port),
         },
         relay_apart=True,
     )
@@ -108,6 +111,9 @@ def test_a_relay_apart_publishes_what_the_service_commits(
 
         first = _published_event(service, token)
         wait_until(lambda: last_published(clean_nats) == first, 15)
+        counted = 'sinergi_events_published_total{service="events"} 1.0'
+        metrics = f"http://127.0.0.1:{metrics_port}/metrics"
+        wait_until(lambda: counted in httpx.get(metrics, timeout=5).text, 10)
 
         service.relay.send_signal(signal.SIGTERM)
         assert service.relay.wait(timeout=15) == 0

@@ -17,6 +17,8 @@ import signal
 import time
 from pathlib import Path
 
+from prometheus_client import start_http_server
+
 from sinergi_kit.db import Database
 from sinergi_kit.logging import configure_logging, get_logger
 from sinergi_kit.messaging.outbox import OutboxRelay
@@ -70,11 +72,17 @@ async def run_relay(definition: ServiceDefinition) -> None:
                 poll_s=settings.outbox_relay_process_poll_s,
                 niceness=os.nice(0),
             )
-            async with contextlib.AsyncExitStack() as beating:
+            async with contextlib.AsyncExitStack() as beside:
                 if settings.outbox_relay_process_heartbeat:
                     heartbeat = Path(settings.outbox_relay_process_heartbeat)
                     task = asyncio.create_task(beat(relay, heartbeat), name="relay-heartbeat")
-                    beating.push_async_callback(cancel_and_wait, [task])
+                    beside.push_async_callback(cancel_and_wait, [task])
+                if settings.outbox_relay_process_metrics_port:
+                    # What it publishes counts on the service's dashboard (the published series)
+                    metrics, _ = start_http_server(
+                        settings.outbox_relay_process_metrics_port, addr=settings.http_host
+                    )
+                    beside.push_async_callback(asyncio.to_thread, metrics.shutdown)
                 await relay.run(js)
         finally:
             with contextlib.suppress(Exception):

@@ -53,6 +53,12 @@ class ServiceSettings(BaseSettings):
         default="",
         description="A file a relay of its own touches while it works, for a health check",
     )
+    outbox_relay_process_metrics_port: int = Field(
+        default=0,
+        ge=0,
+        le=65_535,
+        description="Where a relay of its own serves /metrics (on http_host); 0: nowhere",
+    )
     outbox_batch_size: int = Field(default=256, ge=1, le=10_000)
     outbox_retention_days: int = Field(default=7, ge=0)
     outbox_max_backoff_s: float = Field(default=15.0, gt=0)
