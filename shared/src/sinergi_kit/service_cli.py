@@ -73,7 +73,7 @@ def build_service_cli(make_definition: Callable[[], ServiceDefinition]) -> typer
     def serve(
         no_migrate: bool = typer.Option(False, help="Skip migrations (a job ran them)."),
     ) -> None:
-        """Run the HTTP API, the outbox relay and the consumers."""
+        """Run the HTTP API, the consumers and (unless OUTBOX_RELAY=own_process) the relay."""
         definition = make_definition()
         settings = definition.settings
         if not port_is_free(settings.http_host, settings.http_port):
