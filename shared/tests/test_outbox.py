@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from sinergi_kit.clock import utcnow
+from sinergi_kit.db import Database
 from sinergi_kit.messaging.outbox import (
     YIELD_EVERY,
     OutboxRelay,
@@ -185,3 +186,17 @@ async def test_a_round_lets_other_work_run_while_it_sends(harness_factory, clean
     assert sending.count("publish") == 4 * YIELD_EVERY
     assert sending.count("other") >= 3
     assert await unpublished(harness) == 0
+
+
+def test_an_idle_relay_waits_longer_each_round_and_one_that_publishes_starts_over() -> None:
+    db = Database("sqlite+aiosqlite:///:memory:")
+    relay = OutboxRelay(db, tables, "registry", poll_interval_s=0.05, idle_poll_interval_s=0.4)
+    waits = []
+    for published in (0, 0, 0, 0, 0, 3, 0):
+        relay.pace(published)
+        waits.append(relay.next_poll_s)
+    assert waits == [0.1, 0.2, 0.4, 0.4, 0.4, 0.05, 0.1]
+
+    woken_by_commits = OutboxRelay(db, tables, "registry", poll_interval_s=1.0)
+    woken_by_commits.pace(0)
+    assert woken_by_commits.next_poll_s == 1.0

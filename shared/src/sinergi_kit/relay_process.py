@@ -61,7 +61,12 @@ async def run_relay(definition: ServiceDefinition) -> None:
     refuse_a_relay_apart_on_sqlite(settings)
     db = Database(settings.resolved_database_url())
     try:
-        relay = relay_of(definition, db, settings.outbox_relay_process_poll_s)
+        relay = relay_of(
+            definition,
+            db,
+            settings.outbox_relay_process_poll_s,
+            settings.outbox_relay_process_idle_poll_s,
+        )
         nc = await connect_with_retry(settings.nats_url, f"{definition.name}-relay")
         try:
             js = nc.jetstream()

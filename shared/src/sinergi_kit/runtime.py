@@ -116,7 +116,12 @@ def refuse_a_relay_apart_on_sqlite(settings: ServiceSettings) -> None:
         )
 
 
-def relay_of(definition: ServiceDefinition, db: Database, poll_interval_s: float) -> OutboxRelay:
+def relay_of(
+    definition: ServiceDefinition,
+    db: Database,
+    poll_interval_s: float,
+    idle_poll_interval_s: float | None = None,
+) -> OutboxRelay:
     settings = definition.settings
     return OutboxRelay(
         db,
@@ -124,6 +129,7 @@ def relay_of(definition: ServiceDefinition, db: Database, poll_interval_s: float
         definition.name,
         batch_size=settings.outbox_batch_size,
         poll_interval_s=poll_interval_s,
+        idle_poll_interval_s=idle_poll_interval_s,
         max_backoff_s=settings.outbox_max_backoff_s,
         retention=timedelta(days=settings.outbox_retention_days),
     )

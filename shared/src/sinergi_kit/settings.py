@@ -46,6 +46,11 @@ class ServiceSettings(BaseSettings):
     outbox_relay_process_poll_s: float = Field(
         default=0.05, gt=0, description="How often a relay in a process of its own looks"
     )
+    outbox_relay_process_idle_poll_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="How far its wait grows while the outbox stays empty (doubling)",
+    )
     outbox_relay_process_niceness: int = Field(
         default=10, ge=0, le=19, description="How far a relay of its own yields the CPU"
     )

@@ -75,16 +75,23 @@ class OutboxRelay:
         *,
         batch_size: int = 256,
         poll_interval_s: float = 1.0,
+        idle_poll_interval_s: float | None = None,
         max_backoff_s: float = 15.0,
         publish_timeout_s: float = 5.0,
         retention: timedelta = timedelta(days=7),
     ) -> None:
+        """``idle_poll_interval_s``: while rounds find nothing, the wait between them doubles
+        from ``poll_interval_s`` up to this (a relay that nothing wakes need not poll an idle
+        outbox twenty times a second); the first round that publishes goes back to the
+        short wait. By default the wait stays ``poll_interval_s``."""
         self.db = db
         self.tables = tables
         self.service = service
         self.stream = stream_name(service)
         self.batch_size = batch_size
         self.poll_interval_s = poll_interval_s
+        self.idle_poll_interval_s = max(poll_interval_s, idle_poll_interval_s or 0.0)
+        self.next_poll_s = poll_interval_s
         self.max_backoff_s = max_backoff_s
         self.publish_timeout_s = publish_timeout_s
         self.retention = retention
@@ -171,7 +178,7 @@ class OutboxRelay:
         failures = 0
         while True:
             try:
-                await self.publish_pending(js)
+                self.pace(await self.publish_pending(js))
                 failures = 0
             except asyncio.CancelledError:
                 raise
@@ -185,8 +192,13 @@ class OutboxRelay:
             # A commit during the round has set the wake already; a writer that wakes the
             # relay later (after a group of commits) is not chased round after round.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_interval_s)
+                await asyncio.wait_for(self._wake.wait(), self.next_poll_s)
             self._wake.clear()
+
+    def pace(self, published: int) -> None:
+        """Set the wait before the next round from what this one published."""
+        idle = min(self.idle_poll_interval_s, self.next_poll_s * 2)
+        self.next_poll_s = self.poll_interval_s if published else idle
 
     async def publish_pending(self, js: JetStreamContext) -> int:
         """Publish everything unpublished; returns how many rows were marked published."""
