@@ -5,28 +5,11 @@ or started while its owner is being stopped."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
-from typing import Any
 
 import pytest
 
 from sinergi_kit.tasks import cancel_and_wait, run_until_one_fails
-
-
-def stubborn() -> tuple[Callable[[], Coroutine[Any, Any, None]], list[int]]:
-    """A task body that swallows the first cancellation it gets, and how many it swallowed."""
-    swallowed = [0]
-
-    async def body() -> None:
-        while True:
-            try:
-                await asyncio.sleep(10)
-            except asyncio.CancelledError:
-                if swallowed[0]:
-                    raise
-                swallowed[0] += 1
-
-    return body, swallowed
+from sinergi_kit.testing.cancellation import SwallowsFirstCancel
 
 
 async def failing() -> None:
@@ -34,45 +17,45 @@ async def failing() -> None:
 
 
 async def test_a_task_that_swallows_a_cancellation_is_cancelled_again() -> None:
-    body, swallowed = stubborn()
-    tasks = [asyncio.create_task(body()), asyncio.create_task(failing())]
+    stubborn = SwallowsFirstCancel()
+    tasks = [asyncio.create_task(stubborn()), asyncio.create_task(failing())]
     await asyncio.sleep(0)
 
     await asyncio.wait_for(cancel_and_wait(tasks), timeout=2)
 
-    assert swallowed == [1]
+    assert stubborn.swallowed == 1
     assert tasks[0].cancelled()
     assert isinstance(tasks[1].exception(), RuntimeError)
 
 
 async def test_tasks_run_together_stop_with_their_owner_though_one_swallows_a_cancel() -> None:
-    body, swallowed = stubborn()
-    together = [asyncio.create_task(body()), asyncio.create_task(asyncio.sleep(10))]
+    stubborn = SwallowsFirstCancel()
+    together = [asyncio.create_task(stubborn()), asyncio.create_task(asyncio.sleep(10))]
     owner = asyncio.create_task(run_until_one_fails(together))
     await asyncio.sleep(0)
 
     await asyncio.wait_for(cancel_and_wait([owner, *together]), timeout=2)
 
-    assert swallowed == [1]
+    assert stubborn.swallowed == 1
     assert owner.cancelled()
     assert all(task.cancelled() for task in together)
 
 
 async def test_when_one_task_run_together_fails_the_others_stop_and_its_error_is_raised() -> None:
-    body, swallowed = stubborn()
-    survivor = asyncio.create_task(body())
+    stubborn = SwallowsFirstCancel()
+    survivor = asyncio.create_task(stubborn())
     together = [survivor, asyncio.create_task(failing())]
 
     with pytest.raises(RuntimeError, match="gagal"):
         await asyncio.wait_for(run_until_one_fails(together), timeout=2)
 
-    assert swallowed == [1]
+    assert stubborn.swallowed == 1
     assert survivor.cancelled()
 
 
 async def test_a_task_started_while_its_owner_is_being_stopped_is_stopped_too() -> None:
     tasks: list[asyncio.Task[None]] = []
-    late, _ = stubborn()
+    late = SwallowsFirstCancel()
 
     async def owner() -> None:
         try:

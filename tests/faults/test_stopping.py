@@ -7,9 +7,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from nats.js import JetStreamContext
 
 from sinergi_kit.testing.apps import build_service_app
+from sinergi_kit.testing.cancellation import SwallowsFirstCancel
 from sinergi_kit.testing.processes import wait_until
 
 
@@ -24,27 +24,16 @@ async def test_a_service_stops_though_a_consumer_swallows_its_cancellation(
         provision_topology_on_start=True,
     )
     runtime = service.runtime
-    pulling = asyncio.Event()
-    swallowed = 0
-
-    async def stubborn_pull(js: JetStreamContext) -> None:
-        nonlocal swallowed
-        pulling.set()
-        while True:
-            try:
-                await asyncio.sleep(10)
-            except asyncio.CancelledError:
-                if swallowed:
-                    raise
-                swallowed += 1
-
+    stubborn_pull = SwallowsFirstCancel()
     consumer = runtime.consumers[0]
-    monkeypatch.setattr(consumer, "run", stubborn_pull)
+    monkeypatch.setattr(consumer, "run", stubborn_pull.__call__)  # named, as a method is
     await runtime.start()
-    await asyncio.wait_for(pulling.wait(), timeout=30)
-    await asyncio.to_thread(wait_until, lambda: runtime.relay.is_leader, 30)
+    await asyncio.wait_for(stubborn_pull.started.wait(), timeout=30)
+    relay = runtime.relay
+    assert relay is not None
+    await asyncio.to_thread(wait_until, lambda: relay.is_leader, 30)
 
     await asyncio.wait_for(runtime.stop(), timeout=10)
 
-    assert swallowed == 1
+    assert stubborn_pull.swallowed == 1
     assert not runtime.nats_connected

@@ -58,7 +58,6 @@ async def beat(relay: OutboxRelay, heartbeat: Path) -> None:
 async def run_relay(definition: ServiceDefinition) -> None:
     """Publish the service's outbox until cancelled (or SIGTERM/SIGINT)."""
     settings = definition.settings
-    refuse_a_relay_apart_on_sqlite(settings)
     db = Database(settings.resolved_database_url())
     try:
         relay = relay_of(
@@ -109,8 +108,10 @@ async def _until_stopped(definition: ServiceDefinition) -> None:
 
 
 def serve_relay(definition: ServiceDefinition) -> None:
-    """The ``relay`` command: lower this process's priority, then relay until stopped."""
+    """The ``relay`` command: refuse a relay apart on SQLite (before anything is written or
+    this process's priority lowered), then relay at a lower priority until stopped."""
     settings = definition.settings
+    refuse_a_relay_apart_on_sqlite(settings)
     configure_logging(f"{definition.name}-relay", settings.log_format, settings.log_level)
     os.nice(settings.outbox_relay_process_niceness)
     try:

@@ -142,8 +142,11 @@ class ServiceRuntime:
         self.settings = settings
         refuse_a_relay_apart_on_sqlite(settings)
         self.db = Database(settings.resolved_database_url())
-        self.relay = relay_of(definition, self.db, settings.outbox_poll_interval_s)
-        self.uow = UnitOfWorkFactory(self.db, definition.tables, self.relay.wake)
+        self.relay: OutboxRelay | None = None
+        """The service's own relay; none when a process of its own publishes the outbox."""
+        if settings.outbox_relay == "in_process":
+            self.relay = relay_of(definition, self.db, settings.outbox_poll_interval_s)
+        self.uow = UnitOfWorkFactory(self.db, definition.tables, self.wake_relay)
         retry = RetryPolicy(
             max_deliveries=settings.consumer_max_deliveries,
             base_delay_s=settings.consumer_retry_base_s,
@@ -161,6 +164,12 @@ class ServiceRuntime:
         ]
         self.nc: NatsClient | None = None
         self._tasks: list[asyncio.Task[Any]] = []
+
+    def wake_relay(self) -> None:
+        """After a commit that wrote events: the service's own relay publishes them now (a
+        relay apart finds them at its next poll)."""
+        if self.relay is not None:
+            self.relay.wake()
 
     @property
     def nats_connected(self) -> bool:
@@ -185,7 +194,7 @@ class ServiceRuntime:
             await provision_with_retry(js, sorted(needed), own_consumers)
         log.info("nats.ready", url=self.settings.nats_url)
         runners: list[Callable[[JetStreamContext], Coroutine[Any, Any, None]]] = []
-        if self.settings.outbox_relay == "in_process":
+        if self.relay is not None:
             runners.append(self.relay.run)
         runners += [consumer.run for consumer in self.consumers]
         running = [asyncio.create_task(run(js), name=run.__qualname__) for run in runners]

@@ -4,10 +4,11 @@ outbox and inbox rows, dead letters."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import math
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 import typer
@@ -27,7 +28,6 @@ from sinergi_kit.runtime import (
     ServiceDefinition,
     create_app,
     migrate,
-    refuse_a_relay_apart_on_sqlite,
 )
 
 # JetStream keeps a message this long; an inbox row older than that can no longer meet a
@@ -57,9 +57,11 @@ async def purge_inbox(db: Database, tables: MessagingTables, *, older_than: time
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def refuse_or_exit(definition: ServiceDefinition) -> None:
+@contextlib.contextmanager
+def refused_with_its_reason() -> Iterator[None]:
+    """A relay placed where it cannot run ends the command with its reason (exit 2)."""
     try:
-        refuse_a_relay_apart_on_sqlite(definition.settings)
+        yield
     except RelayPlacementError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(code=2) from None
@@ -83,10 +85,10 @@ def build_service_cli(make_definition: Callable[[], ServiceDefinition]) -> typer
                 err=True,
             )
             raise typer.Exit(code=2)
-        refuse_or_exit(definition)
+        with refused_with_its_reason():
+            app = create_app(definition)  # before migrating: a refused setting writes nothing
         if not no_migrate:
             migrate(definition)
-        app = create_app(definition)
         uvicorn.run(
             app,
             host=settings.http_host,
@@ -99,9 +101,8 @@ def build_service_cli(make_definition: Callable[[], ServiceDefinition]) -> typer
     @cli.command()
     def relay() -> None:
         """Run the outbox relay alone (with SINERGI_<SERVICE>_OUTBOX_RELAY=own_process)."""
-        definition = make_definition()
-        refuse_or_exit(definition)
-        serve_relay(definition)
+        with refused_with_its_reason():
+            serve_relay(make_definition())
 
     @cli.command("migrate")
     def migrate_command() -> None:

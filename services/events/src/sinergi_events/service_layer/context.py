@@ -49,8 +49,10 @@ class EventsContext:
             door_uow=UnitOfWorkFactory(
                 runtime.db,
                 runtime.uow.tables,
-                ThrottledWake(runtime.relay.wake, DOOR_RELAY_WAKE_INTERVAL_S),
-            ),
+                ThrottledWake(runtime.wake_relay, DOOR_RELAY_WAKE_INTERVAL_S),
+            )
+            if runtime.relay is not None
+            else None,
             signer=signer_of(settings),
             public_base_url=settings.public_base_url.rstrip("/"),
             reminder_batch_size=settings.reminder_batch_size,
