@@ -1,7 +1,8 @@
 """A direct route answers exactly as the same endpoint declared as an ordinary FastAPI route
 (success, refused credentials, wrong role, a missing thing, malformed path values and bodies,
-a response model), documents the same operation, and refuses at declaration a signature it
-cannot serve."""
+a response model), served by the router or by a service app's express lane, documents the
+same operation, and refuses at declaration a signature it cannot serve. The express lane
+serves only the requests the router would have sent to a direct route."""
 
 from __future__ import annotations
 
@@ -13,9 +14,12 @@ import httpx
 import pytest
 from fastapi import APIRouter, Depends, FastAPI, Header, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sinergi_kit.auth import Principal, Reader, Role, TokenVerifier, Writer
+from sinergi_kit.http.app import ServiceApp
 from sinergi_kit.http.direct import direct_route
+from sinergi_kit.http.express import ExpressLane
 from sinergi_kit.http.problems import ProblemError, install_problem_handlers
 from sinergi_kit.settings import ServiceSettings
 
@@ -48,13 +52,16 @@ async def mark(thing_id: UUID, command: Mark, caller: Writer) -> Marked:
     return Marked(id=thing_id, label=command.label, weight=command.weight, by=caller.subject)
 
 
-def app_with(declare: Callable[[APIRouter], None]) -> FastAPI:
+def app_with(declare: Callable[[APIRouter], None], *, express: bool = False) -> FastAPI:
     router = APIRouter(prefix="/things", tags=["things"])
     declare(router)
-    app = FastAPI()
+    app = ServiceApp(cors_origins=[]) if express else FastAPI()
     app.state.token_verifier = TokenVerifier(SETTINGS)
     install_problem_handlers(app)
-    app.include_router(router)
+    if express:  # as create_app joins a service's routes: the lane serves the app's own
+        app.router.routes[:0] = router.routes
+    else:
+        app.include_router(router)
     return app
 
 
@@ -140,6 +147,108 @@ async def test_a_direct_route_answers_as_the_ordinary_route_does() -> None:
     assert posts[0][2] == {"id": str(KNOWN), "label": "hoaks", "weight": 3, "by": "sari"}
     assert len(posts[8][2]["errors"]) == 3  # the path value, the missing label, the weight
     assert await answers(app_with(direct)) == expected
+    assert await answers(app_with(direct, express=True)) == expected
+
+
+def _express_lane(app: FastAPI) -> ExpressLane:
+    assert app.middleware_stack is None
+    app.middleware_stack = app.build_middleware_stack()
+    lane = getattr(app.middleware_stack, "app", None)
+    assert isinstance(lane, ExpressLane)
+    return lane
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
+    raise AssertionError(f"{scope['method']} {scope['path']} went past the express lane")
+
+
+async def test_the_express_lane_serves_direct_routes_and_hands_on_the_rest() -> None:
+    def declare(router: APIRouter) -> None:
+        direct(router)
+        router.get("/{thing_id}", summary="Ordinary")(thing_summary)
+
+    app = app_with(declare, express=True)
+    lane = _express_lane(app)
+    rest, lane.rest = lane.rest, _refuse
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://kit") as client:
+        served = await client.get(f"/things/{KNOWN}/3", headers=token(Role.OPERATOR))
+        assert served.status_code == 200
+        with pytest.raises(AssertionError, match="went past the express lane"):
+            await client.get(f"/things/{KNOWN}")
+        lane.rest = rest
+        assert (await client.get(f"/things/{KNOWN}")).json() == {"ordinary": str(KNOWN)}
+
+
+async def thing_summary(thing_id: UUID) -> dict[str, str]:
+    return {"ordinary": str(thing_id)}
+
+
+async def test_a_route_the_router_would_choose_first_keeps_its_requests() -> None:
+    def declare(router: APIRouter) -> None:
+        router.get("/{thing_id}/7", summary="Seven")(thing_summary)
+        direct(router)
+
+    app = app_with(declare, express=True)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://kit") as client:
+        seven = await client.get(f"/things/{KNOWN}/7", headers=token(Role.OPERATOR))
+        three = await client.get(f"/things/{KNOWN}/3", headers=token(Role.OPERATOR))
+        wrong_method = await client.delete(f"/things/{KNOWN}/3", headers=token(Role.OPERATOR))
+    assert seven.json() == {"ordinary": str(KNOWN)}
+    assert three.json() == {"id": str(KNOWN), "n": 3, "by": "sari"}
+    assert wrong_method.status_code == 405
+    assert wrong_method.headers["allow"] == "GET"
+    assert wrong_method.json()["code"] == "method_not_allowed"
+
+
+async def fails(thing_id: UUID) -> Response:
+    raise RuntimeError(f"rusak {thing_id}")
+
+
+async def test_an_unexpected_error_gets_the_apps_answer_and_is_raised_again() -> None:
+    def declare(router: APIRouter) -> None:
+        router.get("/{thing_id}", summary="Failing")(fails)
+
+    def declare_direct(router: APIRouter) -> None:
+        direct_route(router, "/{thing_id}", methods=["GET"], summary="Failing")(fails)
+
+    async def answer(app: FastAPI) -> tuple[int, Any]:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kit") as client:
+            response = await client.get(f"/things/{KNOWN}", headers={"accept-language": "en"})
+        return response.status_code, response.json()
+
+    expected = await answer(app_with(declare))
+    assert expected[0] == 500
+    assert expected[1]["code"] == "internal_error"
+    assert await answer(app_with(declare_direct, express=True)) == expected
+    transport = httpx.ASGITransport(app=app_with(declare_direct, express=True))
+    async with httpx.AsyncClient(transport=transport, base_url="http://kit") as client:
+        with pytest.raises(RuntimeError, match="rusak"):
+            await client.get(f"/things/{KNOWN}")
+
+
+async def test_a_middleware_the_app_declares_sees_every_request() -> None:
+    seen: list[str] = []
+
+    class Witness:
+        def __init__(self, app: ASGIApp) -> None:
+            self.app = app
+
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "http":
+                seen.append(scope["path"])
+            await self.app(scope, receive, send)
+
+    app = app_with(direct, express=True)
+    app.add_middleware(Witness)
+    assert _express_lane(app).lanes == []
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://kit") as client:
+        served = await client.get(f"/things/{KNOWN}/3", headers=token(Role.OPERATOR))
+    assert served.status_code == 200
+    assert seen == [f"/things/{KNOWN}/3"]
 
 
 def test_a_direct_route_documents_the_same_operation() -> None:

@@ -233,8 +233,8 @@ a twentieth of a small request."""
 def create_app(definition: ServiceDefinition) -> FastAPI:
     """The service's ASGI app; the runtime starts and stops with it."""
     from sinergi_kit.auth import TokenVerifier
+    from sinergi_kit.http.app import ServiceApp
     from sinergi_kit.http.conditional import document_preconditions
-    from sinergi_kit.http.edge import RequestEdge
     from sinergi_kit.http.ops import install_ops_routes
     from sinergi_kit.http.problems import install_problem_handlers
 
@@ -261,7 +261,8 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
             await runtime.stop()
             log.info("service.stopped")
 
-    app = FastAPI(
+    app = ServiceApp(
+        cors_origins=settings.cors_origins,
         title=definition.title or f"Sinergi {definition.name}",
         description=definition.description,
         version="0.1.0",
@@ -270,7 +271,6 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     )
     app.state.runtime = runtime
     app.state.token_verifier = TokenVerifier(settings)
-    app.add_middleware(RequestEdge, cors_origins=settings.cors_origins)
     install_problem_handlers(app)
     install_ops_routes(app, runtime)
     for router in definition.routers:
