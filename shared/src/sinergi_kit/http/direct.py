@@ -13,6 +13,7 @@ route is declared, not at the first request.
 from __future__ import annotations
 
 import email.message
+import functools
 import inspect
 import json
 from collections.abc import Awaitable, Callable, Coroutine
@@ -65,20 +66,25 @@ def _refuse_unservable(route: APIRoute) -> None:
             refuse(f"dependency {sub.call!r} must be a coroutine taking only the request")
 
 
+@functools.lru_cache(maxsize=64)
+def _declares_json(content_type: str) -> bool:
+    """Whether ``content_type`` is JSON, parsed as FastAPI parses it (the same few values
+    come on every request, and parsing one costs a few microseconds)."""
+    message = email.message.Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
+
+
 async def _json_body(request: Request) -> Any:
     """The body as FastAPI reads it: parsed when it is declared JSON, else the bytes."""
     raw = await request.body()
     if not raw:
         return PydanticUndefined
     content_type = request.headers.get("content-type")
-    if not content_type:
-        return raw
-    message = email.message.Message()
-    message["content-type"] = content_type
-    subtype = message.get_content_subtype()
-    if message.get_content_maintype() != "application" or not (
-        subtype == "json" or subtype.endswith("+json")
-    ):
+    if not content_type or not _declares_json(content_type):
         return raw
     try:
         return json.loads(raw)
