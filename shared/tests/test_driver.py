@@ -252,6 +252,26 @@ async def test_a_value_too_long_for_its_column_is_treated_as_core_treats_it(
     assert outcomes == ["kept 130", "kept 130"] if db.is_sqlite else ["refused", "refused"]
 
 
+async def test_a_nul_character_is_a_data_exception_as_it_is_for_core(db: Database) -> None:
+    """PostgreSQL's text cannot hold it: refused either way as a data exception (SQLSTATE
+    class 22, which the HTTP layer answers as an unstorable value); SQLite keeps it."""
+    outcomes: list[str] = []
+    for write_at_the_driver in (False, True):
+        row = {**samples()[0], "id": uuid4(), "name": "Pen\x00dopo"}
+        try:
+            async with db.engine.begin() as connection:
+                if write_at_the_driver:
+                    values = DriverValues.of(connection.dialect)
+                    await ADD.execute_many(connection, [at_the_driver(row, values)])
+                else:
+                    await connection.execute(insert(things), [row])
+        except DBAPIError as exc:
+            outcomes.append(f"class {getattr(exc.orig, 'sqlstate', '')[:2]}")
+            continue
+        outcomes.append(f"kept {(await stored(db, [row['id']]))[0][2]!r}")
+    assert outcomes == ["kept 'Pen\\x00dopo'"] * 2 if db.is_sqlite else ["class 22"] * 2
+
+
 @pytest.mark.parametrize("url", ["sqlite+aiosqlite://", "postgresql+asyncpg://"])
 def test_keys_that_are_not_the_statements_parameters_are_refused(url: str) -> None:
     dialect = create_async_engine(url).dialect
@@ -280,6 +300,26 @@ async def test_rows_read_at_the_driver_are_the_rows_core_reads(db: Database) -> 
     assert first.data == {"judul": "Kopilaborasi", "kursi": 40, "daftar": [1, "dua"]}
     assert (first.kursi, second.kursi) == (40, None)
     assert (second.owner, first.left_at) == (None, None)
+
+
+async def test_ids_read_at_the_driver_key_writes_at_the_driver(db: Database) -> None:
+    """The driver reads UUIDs as its own type (asyncpg's subclass of UUID); the door writes
+    the invitations it read by those ids."""
+    rows = samples()
+    async with db.engine.begin() as connection:
+        await connection.execute(insert(things), rows)
+    left = datetime(2026, 12, 1, 20, 0, tzinfo=WIB)
+    async with driver_transaction(db) as transaction:
+        read = await transaction.fetch(THINGS, {"ids": [rows[0]["id"]]})
+        moved = moving({"id": read[0].id}, "Aula", left, transaction.values)
+        await transaction.execute_many(MOVE, [moved])
+        copied = {**rows[0], "id": uuid4(), "owner": read[0].owner}
+        await transaction.execute_many(ADD, [at_the_driver(copied, transaction.values)])
+    found = await read_by_core(db, [rows[0]["id"], copied["id"]])
+    assert [(row[1], row[2], row[5]) for row in found] == [
+        (OWNER, "Aula", False),
+        (OWNER, "Pendopo", True),
+    ]
 
 
 async def test_a_list_parameter_at_the_driver_finds_exactly_its_rows(db: Database) -> None:

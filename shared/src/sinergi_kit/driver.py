@@ -83,6 +83,12 @@ def _json_text(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+def _json_fragment(value: Any) -> orjson.Fragment:
+    """A JSON value set into the document a PostgreSQL write sends (see
+    :func:`_as_document`) as it is, an object rather than a string of its text."""
+    return orjson.Fragment(orjson.dumps(value))
+
+
 @dataclass(frozen=True)
 class DriverValues:
     """How a value of a column type goes to the driver: as SQLAlchemy's bind processors
@@ -91,7 +97,7 @@ class DriverValues:
 
     uuid: Callable[[UUID | None], Any]
     timestamp: Callable[[datetime | None], Any]
-    json: Callable[[Any], str]
+    json: Callable[[Any], Any]
     listed: Callable[[list[Any]], Any]
     """A list parameter of the kit's ``one_of``, its items already the driver's."""
     readers: Mapping[type[TypeEngine[Any]], Callable[[Any], Any] | None]
@@ -127,12 +133,12 @@ _SQLITE = DriverValues(
         JSON: _from_json_text,
     },
 )
-# asyncpg takes UUIDs and zoned datetimes as they are, and JSON as text; it reads JSON
-# through the codec the dialect sets on each connection.
+# The rows written go as one JSON document (UUIDs and zoned datetimes as orjson writes
+# them); asyncpg reads JSON through the codec the dialect sets on each connection.
 _POSTGRESQL = DriverValues(
     uuid=_as_is,
     timestamp=_utc,
-    json=_json_text,
+    json=_json_fragment,
     listed=_as_is,
     readers={**_AS_GIVEN, Uuid: None, UtcTimestamp: _utc, Boolean: None, JSON: None},
 )
@@ -184,9 +190,9 @@ class DriverStatement(_CompiledOncePerDialect[tuple[str, Parameters]]):
 
 
 class DriverInsert(DriverStatement):
-    """Rows inserted at the driver. On PostgreSQL the rows go as one array per column in a
-    single ``INSERT … SELECT FROM unnest(…)``, one statement that asyncpg encodes in C,
-    instead of an executemany of a statement per row; the rows keep their order."""
+    """Rows inserted at the driver. On PostgreSQL the rows go as one JSON document, read
+    back into typed rows by ``json_to_recordset``, in a single ``INSERT … SELECT``, instead
+    of an executemany of a statement per row; the rows keep their order."""
 
     def __init__(self, table: Table, keys: Sequence[str]) -> None:
         super().__init__(table.insert(), keys)
@@ -195,9 +201,10 @@ class DriverInsert(DriverStatement):
     def compile(self, dialect: Dialect) -> tuple[str, Parameters]:
         if dialect.name != "postgresql":
             return super().compile(dialect)
-        table, names, arrays = _unnest(dialect, self.table, self.keys)
-        sql = f"INSERT INTO {table} ({', '.join(names)}) SELECT * FROM unnest({arrays})"
-        return sql, _as_arrays(self.keys)
+        table, values, given = _recordset(dialect, self.table, self.keys)
+        names = ", ".join(name for name, _ in values)
+        sql = f"INSERT INTO {table} ({names}) SELECT * FROM {given}"
+        return sql, _as_document(self.keys)
 
 
 def _in_order(keys: Sequence[str]) -> Parameters:
@@ -207,28 +214,46 @@ def _in_order(keys: Sequence[str]) -> Parameters:
     return lambda rows: [ordered(row) for row in rows]
 
 
-def _as_arrays(keys: Sequence[str]) -> Parameters:
-    """All rows as one row holding an array per key."""
-    return lambda rows: [tuple([row[key] for row in rows] for key in keys)]
+def _as_document(keys: Sequence[str]) -> Parameters:
+    """All rows as one parameter: a JSON array of objects holding ``keys``. Encoding the
+    rows' values as one array per column cost asyncpg several times as much (an abstract
+    base class check for every array and every value in it): 400 against 170 µs of CPU
+    for a statement of 31 door scans."""
+
+    def document(rows: Rows) -> list[tuple[Any, ...]]:
+        given = [{key: row[key] for key in keys} for row in rows]
+        return [(orjson.dumps(given, default=_uuid_text, option=orjson.OPT_NAIVE_UTC).decode(),)]
+
+    return document
 
 
-def _unnest(dialect: Dialect, table: Table, keys: Sequence[str]) -> tuple[str, list[str], str]:
-    """For a PostgreSQL statement taking one array per key: the table's quoted name, the
-    keys' quoted column names, and the typed array parameters ``$1::type[], …``."""
+def _uuid_text(value: Any) -> str:
+    """asyncpg reads UUIDs as its own subclass of ``UUID``, which orjson does not take."""
+    if isinstance(value, UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not written at the driver")
+
+
+def _recordset(
+    dialect: Dialect, table: Table, keys: Sequence[str]
+) -> tuple[str, list[tuple[str, str]], str]:
+    """For a PostgreSQL statement taking its rows as :func:`_as_document` gives them: the
+    table's quoted name; for each key its quoted column name and its value in the given
+    row; and the given rows, ``json_to_recordset($1::json) AS given (key type, …)``."""
     quote = dialect.identifier_preparer
-    columns = [table.c[key] for key in keys]
-    arrays = ", ".join(
-        f"${n}::{column.type.compile(dialect=dialect)}[]"
-        for n, column in enumerate(columns, start=1)
-    )
-    return quote.format_table(table), [quote.format_column(c) for c in columns], arrays
+    columns = [(key, table.c[key]) for key in keys]
+    typed = ", ".join(f"{quote.quote(k)} {c.type.compile(dialect=dialect)}" for k, c in columns)
+    given = f"json_to_recordset($1::json) AS given ({typed})"
+    values = [(quote.format_column(c), f"given.{quote.quote(k)}") for k, c in columns]
+    return quote.format_table(table), values, given
 
 
 class DriverUpdate(DriverStatement):
     """Rows of ``table`` updated at the driver by their ``key`` column: each row sets
-    ``columns`` of the row whose key it holds. On PostgreSQL the rows go as arrays in a
-    single ``UPDATE … FROM unnest(…)``, as :class:`DriverInsert` sends them; elsewhere as an
-    executemany of a statement per row. Each key appears in one row at most."""
+    ``columns`` of the row whose key it holds. On PostgreSQL the rows go as one JSON
+    document in a single ``UPDATE … FROM json_to_recordset(…)``, as :class:`DriverInsert`
+    sends them; elsewhere as an executemany of a statement per row. Each key appears in one
+    row at most."""
 
     def __init__(self, table: Table, key: str, columns: Sequence[str]) -> None:
         # A bind parameter may not take the name of a column the statement sets.
@@ -249,15 +274,13 @@ class DriverUpdate(DriverStatement):
                 for name in statement.positiontup or []
             ]
             return str(statement), _in_order(order)
-        table, names, arrays = _unnest(dialect, self.table, self.keys)
-        key = names[0]
+        table, values, given = _recordset(dialect, self.table, self.keys)
+        (key, given_key), *changed = values
         sql = (
-            f"UPDATE {table} SET "
-            f"{', '.join(f'{name} = given.{name}' for name in names[1:])} "
-            f"FROM unnest({arrays}) AS given ({', '.join(names)}) "
-            f"WHERE {table}.{key} = given.{key}"
+            f"UPDATE {table} SET {', '.join(f'{name} = {value}' for name, value in changed)} "
+            f"FROM {given} WHERE {table}.{key} = {given_key}"
         )
-        return sql, _as_arrays(self.keys)
+        return sql, _as_document(self.keys)
 
 
 @dataclass(frozen=True)
