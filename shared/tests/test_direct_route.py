@@ -12,7 +12,8 @@ from uuid import UUID
 
 import httpx
 import pytest
-from fastapi import APIRouter, Depends, FastAPI, Header, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -206,27 +207,48 @@ async def fails(thing_id: UUID) -> Response:
     raise RuntimeError(f"rusak {thing_id}")
 
 
-async def test_an_unexpected_error_gets_the_apps_answer_and_is_raised_again() -> None:
+async def gives_up(thing_id: UUID) -> Response:
+    raise HTTPException(500, "menyerah")
+
+
+async def answer_of(app: FastAPI) -> tuple[int, Any]:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://kit") as client:
+        response = await client.get(f"/things/{KNOWN}", headers={"accept-language": "en"})
+    return response.status_code, response.json()
+
+
+def failing_app(endpoint: Callable[..., Any], *, express: bool) -> FastAPI:
     def declare(router: APIRouter) -> None:
-        router.get("/{thing_id}", summary="Failing")(fails)
+        if express:
+            direct_route(router, "/{thing_id}", methods=["GET"], summary="Failing")(endpoint)
+        else:
+            router.get("/{thing_id}", summary="Failing")(endpoint)
 
-    def declare_direct(router: APIRouter) -> None:
-        direct_route(router, "/{thing_id}", methods=["GET"], summary="Failing")(fails)
+    app = app_with(declare, express=express)
 
-    async def answer(app: FastAPI) -> tuple[int, Any]:
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://kit") as client:
-            response = await client.get(f"/things/{KNOWN}", headers={"accept-language": "en"})
-        return response.status_code, response.json()
+    async def on_500(request: Request, exc: Exception) -> Response:
+        return JSONResponse({"code": "custom_500"}, status_code=500)
 
-    expected = await answer(app_with(declare))
-    assert expected[0] == 500
-    assert expected[1]["code"] == "internal_error"
-    assert await answer(app_with(declare_direct, express=True)) == expected
-    transport = httpx.ASGITransport(app=app_with(declare_direct, express=True))
+    app.add_exception_handler(500, on_500)  # answers server errors, as FastAPI has it
+    return app
+
+
+async def test_an_unexpected_error_gets_the_apps_answer_and_is_raised_again() -> None:
+    expected = await answer_of(failing_app(fails, express=False))
+    assert expected == (500, {"code": "custom_500"})
+    assert await answer_of(failing_app(fails, express=True)) == expected
+    transport = httpx.ASGITransport(app=failing_app(fails, express=True))
     async with httpx.AsyncClient(transport=transport, base_url="http://kit") as client:
         with pytest.raises(RuntimeError, match="rusak"):
             await client.get(f"/things/{KNOWN}")
+
+
+async def test_a_raised_http_error_is_answered_by_its_class_handler() -> None:
+    expected = await answer_of(failing_app(gives_up, express=False))
+    assert expected[0] == 500
+    assert expected[1]["code"] == "http_error"
+    assert await answer_of(failing_app(gives_up, express=True)) == expected
 
 
 async def test_a_middleware_the_app_declares_sees_every_request() -> None:

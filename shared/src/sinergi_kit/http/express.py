@@ -72,7 +72,11 @@ class ExpressLane:
             else []
         )
         handlers: dict[Any, ExceptionHandler] = dict(app.exception_handlers)
-        self.server_error = handlers.pop(Exception, None) or handlers.pop(500, None)
+        # As FastAPI builds its stack: the last handler given for Exception or 500 answers
+        # server errors, and neither is a handler of the rest.
+        self.server_error: ExceptionHandler | None = None
+        for key in [key for key in handlers if key in (500, Exception)]:
+            self.server_error = handlers.pop(key)
         self.status_handlers = {k: v for k, v in handlers.items() if isinstance(k, int)}
         self.class_handlers = {k: v for k, v in handlers.items() if isinstance(k, type)}
 
