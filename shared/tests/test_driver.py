@@ -209,6 +209,33 @@ async def test_rows_updated_by_key_at_the_driver_change_only_their_rows(db: Data
     ]
 
 
+async def test_rows_updated_by_key_are_found_by_the_keys_index_on_postgresql(
+    postgres_url: str,
+) -> None:
+    """Not by reading the whole table, which costs more the more rows it holds."""
+    db = Database(postgres_url)
+    try:
+        async with db.engine.begin() as connection:
+            await connection.run_sync(metadata.create_all)
+            await connection.execute(
+                insert(things), [{**samples()[0], "id": uuid4()} for _ in range(5_000)]
+            )
+            await connection.exec_driver_sql("ANALYZE things")
+            picked = (await connection.execute(select(things.c.id).limit(3))).scalars().all()
+            values = DriverValues.of(connection.dialect)
+            left = datetime(2026, 12, 1, 20, 0, tzinfo=WIB)
+            sql, parameters = MOVE.compiled(connection.dialect)
+            moves = [moving({"id": key}, "pindah", left, values) for key in picked]
+            plan = await connection.exec_driver_sql(
+                f"EXPLAIN (ANALYZE, COSTS OFF) {sql}", parameters(moves)[0]
+            )
+            lines = [line for (line,) in plan]
+    finally:
+        await db.dispose()
+    assert not any("Seq Scan on things" in line for line in lines), lines
+    assert any("Index" in line and "things" in line for line in lines), lines
+
+
 async def test_many_rows_keep_the_order_they_were_given(db: Database) -> None:
     rows = [{**samples()[1], "id": uuid4(), "name": f"baris {n}"} for n in range(40)]
     async with db.engine.begin() as connection:
