@@ -43,14 +43,22 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sinergi_kit.clock import as_utc
 from sinergi_kit.db import Database, UtcTimestamp, make_metadata, one_of
 from sinergi_kit.driver import (
+    ROW_READ_AS,
     DriverInsert,
     DriverQuery,
     DriverStatement,
     DriverUpdate,
     DriverValues,
+    row_read_as,
 )
-from sinergi_kit.driver_connection import driver_reads, driver_transaction, execute_alone
+from sinergi_kit.driver_connection import (
+    ChangedSinceReadError,
+    driver_reads,
+    driver_transaction,
+    execute_alone,
+)
 from sinergi_kit.messaging.tables import messaging_tables
+from sinergi_kit.migration_steps import CHANGED_SINCE_READ_FUNCTION_V1
 from sinergi_kit.testing.harness import account_event
 from sinergi_kit.uow import UnitOfWorkFactory
 
@@ -86,6 +94,9 @@ LEAVE = DriverStatement(
     ["thing_id", "left", "still"],
 )
 MOVE = DriverUpdate(things, "id", ["name", "left_at", "active"])
+MOVE_IF_UNCHANGED = DriverUpdate(
+    things, "id", ["name", "left_at", "active"], unchanged_since_read=True
+)
 THINGS = DriverQuery(
     lambda backend: (
         select(*(things.c[k] for k in KEYS), things.c.data["kursi"].as_float().label("kursi"))
@@ -142,11 +153,25 @@ async def stored(db: Database, ids: list[UUID]) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in rows]
 
 
-@pytest.fixture
-async def db(database_url: str) -> Any:
-    database = Database(database_url)
+async def created(url: str) -> Database:
+    database = Database(url)
     async with database.engine.begin() as connection:
         await connection.run_sync(metadata.create_all)
+        if not database.is_sqlite:
+            await connection.exec_driver_sql(CHANGED_SINCE_READ_FUNCTION_V1)
+    return database
+
+
+@pytest.fixture
+async def db(database_url: str) -> Any:
+    database = await created(database_url)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+async def postgresql_db(postgres_url: str) -> Any:
+    database = await created(postgres_url)
     yield database
     await database.dispose()
 
@@ -549,3 +574,102 @@ async def test_a_statement_alone_commits_without_begin_and_commit_on_postgresql(
     assert second[4] == datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     if not db.is_sqlite:
         assert [sql.split()[0] for sql in statements] == ["UPDATE"], statements
+
+
+VERSIONS = DriverQuery(
+    lambda backend: select(things.c.id, row_read_as(things, backend)).where(
+        one_of(things.c.id, "ids", backend)
+    )
+)
+
+
+async def read_as(db: Database, ids: list[UUID]) -> dict[UUID, int]:
+    async with driver_reads(db) as reads:
+        return {row.id: row.row_read_as for row in await reads.fetch(VERSIONS, {"ids": ids})}
+
+
+def moving_if_unchanged(
+    row: dict[str, Any], name: str, versions: dict[UUID, int], values: DriverValues
+) -> dict[str, Any]:
+    left = datetime(2026, 12, 3, 19, 0, tzinfo=WIB)
+    return {**moving(row, name, left, values), ROW_READ_AS: versions[row["id"]]}
+
+
+async def test_an_optimistic_write_is_one_statement_without_begin_and_commit(
+    db: Database,
+) -> None:
+    rows = samples()
+    sent = await stored_with_a_log(db, rows)
+    woken: list[bool] = []
+    units = UnitOfWorkFactory(db, tables, lambda: woken.append(True))
+    async with units.optimistic() as uow:
+        versions = await read_as(db, [r["id"] for r in rows])
+        envelope = uow.emit(account_event())
+        values = uow.transaction.values
+        await asyncio.sleep(0)
+        before = len(sent)
+        await uow.write_with_events(
+            [(MOVE_IF_UNCHANGED, [moving_if_unchanged(rows[0], "Aula", versions, values)])]
+        )
+        await asyncio.sleep(0)
+        statements = sent[before:]
+        if not db.is_sqlite:
+            with pytest.raises(RuntimeError, match="writes once"):
+                await uow.write_with_events([])
+    found = await read_by_core(db, [r["id"] for r in rows])
+    assert [row[2] for row in found] == ["Aula", "Balai desa"]
+    async with db.read() as session:
+        outbox = (await session.execute(select(tables.outbox.c.event_id))).scalars().all()
+    assert outbox == [envelope.id]
+    assert woken == [True]
+    if not db.is_sqlite:
+        assert [sql.split()[0] for sql in statements] == ["WITH"], statements
+
+
+async def test_an_optimistic_write_meeting_a_row_changed_since_read_writes_nothing(
+    postgresql_db: Database,
+) -> None:
+    """PostgreSQL alone: on SQLite the unit of work is a write transaction, which no other
+    writer can get into between the read and the write."""
+    db = postgresql_db
+    rows = samples()
+    async with db.engine.begin() as connection:
+        await connection.execute(insert(things), rows)
+    woken: list[bool] = []
+    units = UnitOfWorkFactory(db, tables, lambda: woken.append(True))
+    added = {**samples()[1], "id": uuid4(), "name": "Aula kecamatan"}
+
+    async def move_both(change_in_between: bool) -> UUID:
+        async with units.optimistic() as uow:
+            versions = await read_as(db, [r["id"] for r in rows])
+            if change_in_between:
+                async with db.engine.begin() as connection:
+                    await connection.execute(
+                        update(things).where(things.c.id == rows[1]["id"]).values(name="Lain")
+                    )
+            envelope = uow.emit(account_event())
+            values = uow.transaction.values
+            moves = [
+                moving_if_unchanged(row, f"Pindah {n}", versions, values)
+                for n, row in enumerate(rows)
+            ]
+            await uow.write_with_events(
+                [(ADD, [at_the_driver(added, values)]), (MOVE_IF_UNCHANGED, moves)]
+            )
+        return envelope.id
+
+    with pytest.raises(ChangedSinceReadError, match="things changed since"):
+        await move_both(change_in_between=True)
+    found = await read_by_core(db, [rows[0]["id"], rows[1]["id"], added["id"]])
+    assert [row[2] for row in found] == ["Pendopo", "Lain"]
+    async with db.read() as session:
+        assert (await session.execute(select(tables.outbox))).all() == []
+    assert woken == []
+
+    event_id = await move_both(change_in_between=False)
+    found = await read_by_core(db, [rows[0]["id"], rows[1]["id"], added["id"]])
+    assert [row[2] for row in found] == ["Pindah 0", "Pindah 1", "Aula kecamatan"]
+    async with db.read() as session:
+        outbox = (await session.execute(select(tables.outbox.c.event_id))).scalars().all()
+    assert outbox == [event_id]
+    assert woken == [True]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from sinergi_events.service_layer.reports import event_attendance
 from sinergi_kit.contracts.events import AttendeeCheckedInV1
 from sinergi_kit.tracing import TraceParent, current_traceparent
 
-from .conftest import Clock, outbox
+from .conftest import Clock, make_context, migrated, outbox
 from .factories import START
 from .helpers import published_meetup
 
@@ -115,6 +116,41 @@ async def test_a_repeated_nonce_in_a_live_batch_is_answered_from_the_stored_scan
     assert repeat.person_id == first.person_id
     assert (leaving.accepted, leaving.reason, leaving.replayed) == (True, None, False)
     assert len(await outbox(ctx, AttendeeCheckedInV1)) == 1
+
+
+async def test_an_invitation_changed_while_a_live_batch_is_decided_gets_it_decided_again(
+    postgres_url: str, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL alone (a SQLite batch holds the write lock from its read on): a live batch
+    reads the invitations without locking them; one revoked before its write makes the
+    write fail, and the batch is decided again on the rows locked."""
+    db = await migrated(postgres_url)
+    ctx = make_context(db, clock)
+    try:
+        meetup = await published_meetup(ctx, 1)
+        (code,) = await accepted_passes(ctx, meetup.tokens)
+        clock.now = DOOR_OPEN
+        load = checkin._load
+        revoked: list[bool] = []
+
+        async def revoked_after_the_read(*args: Any, optimistic: bool) -> Any:
+            loaded = await load(*args, optimistic=optimistic)
+            if optimistic and not revoked:
+                revoked.append(True)
+                await invitations.revoke_invitation(ctx, meetup.event.id, meetup.invitation_ids[0])
+            return loaded
+
+        monkeypatch.setattr(checkin, "_load", revoked_after_the_read)
+        outcome = await checkin.scan(ctx, meetup.event.id, Scan(nonce="gerbang-1", code=code))
+
+        assert revoked == [True]
+        assert (outcome.accepted, outcome.reason) == (False, "revoked")
+        assert await outbox(ctx, AttendeeCheckedInV1) == []
+        async with ctx.db.read() as session:
+            report = await event_attendance(session, meetup.event)
+        assert report.total.checked_in == 0
+    finally:
+        await db.dispose()
 
 
 async def test_each_scan_of_a_batch_carries_its_own_requests_trace(

@@ -23,7 +23,9 @@ from uuid import UUID
 import orjson
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
+    ColumnElement,
     CursorResult,
     Dialect,
     Enum,
@@ -35,6 +37,7 @@ from sqlalchemy import (
     UpdateBase,
     Uuid,
     bindparam,
+    literal_column,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -235,17 +238,42 @@ def _uuid_text(value: Any) -> str:
 
 
 def _recordset(
-    dialect: Dialect, table: Table, keys: Sequence[str], name: str = "given"
+    dialect: Dialect,
+    table: Table,
+    keys: Sequence[str],
+    name: str = "given",
+    also: Sequence[tuple[str, str]] = (),
 ) -> tuple[str, list[tuple[str, str]], str]:
     """For a PostgreSQL statement taking its rows as :func:`_as_document` gives them: the
     table's quoted name; for each key its quoted column name and its value in the given
-    row; and the given rows, ``json_to_recordset($1::json) AS given (key type, …)``."""
+    row; and the given rows, ``json_to_recordset($1::json) AS given (key type, …)``, with
+    ``also`` the names and types of given values that are no column of the table."""
     quote = dialect.identifier_preparer
     columns = [(key, table.c[key]) for key in keys]
-    typed = ", ".join(f"{quote.quote(k)} {c.type.compile(dialect=dialect)}" for k, c in columns)
+    typed = ", ".join(
+        [f"{quote.quote(k)} {c.type.compile(dialect=dialect)}" for k, c in columns]
+        + [f"{quote.quote(k)} {sql_type}" for k, sql_type in also]
+    )
     given = f"json_to_recordset($1::json) AS {name} ({typed})"
     values = [(quote.format_column(c), f"{name}.{quote.quote(k)}") for k, c in columns]
     return quote.format_table(table), values, given
+
+
+ROW_READ_AS = "row_read_as"
+CHANGED_SINCE_READ = "sinergi_changed_since_read"
+"""The function a guarded :class:`DriverUpdate` calls on PostgreSQL to fail its statement
+(SQL has no way to raise an error of its own); a migration creates it (see the kit's
+``migration_steps``)."""
+
+
+def row_read_as(table: Table, backend: str) -> ColumnElement[int]:
+    """The version of a row as a select reads it, labelled :data:`ROW_READ_AS`, for a
+    :class:`DriverUpdate` made ``unchanged_since_read``: on PostgreSQL the row's ``xmin``
+    (the transaction that wrote this version of it, changed by every update); elsewhere 0,
+    as SQLite's write transactions exclude each other from the read to the write."""
+    if backend == "postgresql":
+        return literal_column(f"{table.name}.xmin::text::bigint", BigInteger).label(ROW_READ_AS)
+    return literal_column("0", BigInteger).label(ROW_READ_AS)
 
 
 class DriverUpdate(DriverStatement):
@@ -253,9 +281,16 @@ class DriverUpdate(DriverStatement):
     ``columns`` of the row whose key it holds. On PostgreSQL the rows go as one JSON
     document in a single ``UPDATE … FROM json_to_recordset(…)``, as :class:`DriverInsert`
     sends them; elsewhere as an executemany of a statement per row. Each key appears in one
-    row at most."""
+    row at most.
 
-    def __init__(self, table: Table, key: str, columns: Sequence[str]) -> None:
+    ``unchanged_since_read``: each row also holds :data:`ROW_READ_AS` as
+    :func:`row_read_as` read it, and on PostgreSQL the statement fails with SQLSTATE 40001
+    (see :data:`CHANGED_SINCE_READ`) if a row has changed since, so that a write
+    decided on rows read without a lock writes nothing when another got in between."""
+
+    def __init__(
+        self, table: Table, key: str, columns: Sequence[str], *, unchanged_since_read: bool = False
+    ) -> None:
         # A bind parameter may not take the name of a column the statement sets.
         self._key_parameter = f"{key}_key"
         super().__init__(
@@ -265,6 +300,7 @@ class DriverUpdate(DriverStatement):
             [key, *columns],
         )
         self.table = table
+        self.unchanged_since_read = unchanged_since_read
 
     def compile(self, dialect: Dialect) -> tuple[str, Parameters]:
         if dialect.name != "postgresql":
@@ -274,7 +310,8 @@ class DriverUpdate(DriverStatement):
                 for name in statement.positiontup or []
             ]
             return str(statement), _in_order(order)
-        table, values, given = _recordset(dialect, self.table, self.keys)
+        guarded = [(ROW_READ_AS, "xid")] if self.unchanged_since_read else []
+        table, values, given = _recordset(dialect, self.table, self.keys, also=guarded)
         (key, given_key), *changed = values
         _, [(_, listed_key)], listed = _recordset(dialect, self.table, self.keys[:1], "listed")
         # The planner takes a function's rows for a hundred, too many to find each by the
@@ -285,7 +322,15 @@ class DriverUpdate(DriverStatement):
             f"FROM {given} WHERE {table}.{key} = {given_key} "
             f"AND {table}.{key} = ANY(ARRAY(SELECT {listed_key} FROM {listed}))"
         )
-        return sql, _as_document(self.keys)
+        if guarded:
+            # True for a pair of rows the join leaves out, whichever condition runs first.
+            name = self.table.name.replace("'", "''")
+            sql += (
+                f" AND CASE WHEN {table}.{key} <> {given_key}"
+                f" OR {table}.xmin = given.{ROW_READ_AS} THEN true"
+                f" ELSE {CHANGED_SINCE_READ}('{name}') END"
+            )
+        return sql, _as_document([*self.keys, *(k for k, _ in guarded)])
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,14 @@ Write = tuple[DriverStatement, Rows]
 _DriverWrite = tuple[str, list[tuple[Any, ...]]]
 
 
+class ChangedSinceReadError(Exception):
+    """A write made ``unchanged_since_read`` met a row changed since it was read (see
+    :class:`~sinergi_kit.driver.DriverUpdate`); its statement wrote nothing."""
+
+
 class DriverConnection(ABC):
     _integrity_errors: tuple[type[Exception], ...]
+    _changed_since_read: tuple[type[Exception], ...] = ()
 
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
@@ -63,6 +69,8 @@ class DriverConnection(ABC):
                 await self._execute_many(sql, driver_rows)
             except self._integrity_errors as error:
                 raise IntegrityError(sql, driver_rows, error) from error
+            except self._changed_since_read as error:
+                raise ChangedSinceReadError(str(error)) from error
 
     def _together(self, compiled: list[_DriverWrite]) -> list[_DriverWrite]:
         return compiled
@@ -76,6 +84,9 @@ class DriverConnection(ABC):
 
 class _Asyncpg(DriverConnection):
     _integrity_errors = (asyncpg.IntegrityConstraintViolationError,)
+    # At READ COMMITTED, which the services' transactions run at, only the function a
+    # guarded update calls raises it.
+    _changed_since_read = (asyncpg.SerializationError,)
 
     def __init__(self, dialect: Dialect, connection: Any) -> None:
         super().__init__(dialect)
@@ -206,6 +217,12 @@ async def _outside_a_transaction(engine: AsyncEngine) -> AsyncIterator[DriverCon
         yield _on(connection, await _driver_of(connection))
 
 
+def driver_statements(db: Database) -> AbstractAsyncContextManager[DriverConnection]:
+    """One of ``db``'s pooled connections outside a transaction, each statement its own
+    (on PostgreSQL; on SQLite use :func:`driver_transaction`, which queues the write)."""
+    return _outside_a_transaction(db.engine)
+
+
 def driver_reads(db: Database) -> AbstractAsyncContextManager[DriverConnection]:
     """Reads on one of ``db``'s pooled reading connections, outside a transaction: each
     statement is a snapshot of its own (on PostgreSQL, BEGIN and ROLLBACK would be two more
@@ -222,5 +239,5 @@ async def execute_alone(db: Database, statement: DriverStatement, rows: Rows) ->
         async with driver_transaction(db) as transaction:
             await transaction.execute_many(statement, rows)
         return
-    async with _outside_a_transaction(db.engine) as connection:
+    async with driver_statements(db) as connection:
         await connection.execute_many(statement, rows)

@@ -13,7 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sinergi_kit.contracts.base import EventContract
 from sinergi_kit.db import Database
-from sinergi_kit.driver_connection import DriverConnection, Write, driver_transaction
+from sinergi_kit.driver_connection import (
+    DriverConnection,
+    Write,
+    driver_statements,
+    driver_transaction,
+)
 from sinergi_kit.envelope import Envelope
 from sinergi_kit.messaging.outbox import add_to_outbox, outbox_row
 from sinergi_kit.messaging.tables import MessagingTables
@@ -80,6 +85,24 @@ class DriverUnitOfWork(_Events):
         return [*writes, (self._tables.outbox_insert, rows)]
 
 
+class _OneStatementUnitOfWork(DriverUnitOfWork):
+    """At the driver outside a transaction: its one write, with its events, is a statement
+    committed on its own, so nothing may be written beside it."""
+
+    def __init__(self, transaction: DriverConnection, tables: MessagingTables) -> None:
+        super().__init__(transaction, tables)
+        self._written = False
+
+    async def write_with_events(self, writes: Sequence[Write]) -> None:
+        if self._written:
+            raise RuntimeError("a unit of work without a transaction writes once")
+        self._written = True
+        await super().write_with_events(writes)
+
+    async def _write(self, envelopes: list[Envelope]) -> None:
+        raise RuntimeError("a unit of work without a transaction writes its events with its write")
+
+
 class UnitOfWorkFactory:
     def __init__(
         self, db: Database, tables: MessagingTables, on_commit: Callable[[], None]
@@ -102,6 +125,26 @@ class UnitOfWorkFactory:
         """As a call of the factory, with the transaction held at the driver."""
         async with driver_transaction(self.db) as transaction:
             uow = DriverUnitOfWork(transaction, self.tables)
+            yield uow
+            await uow.flush_events()
+        self._committed(uow)
+
+    @asynccontextmanager
+    async def optimistic(self) -> AsyncIterator[DriverUnitOfWork]:
+        """A unit of work at the driver that reads without locks and then writes once, with
+        its events (:meth:`DriverUnitOfWork.write_with_events`); a guarded update (see the
+        kit's ``DriverUpdate``) fails that write with
+        :class:`~sinergi_kit.driver_connection.ChangedSinceReadError`, writing nothing, if a
+        row it read was changed in between. On PostgreSQL it runs outside a transaction, the
+        reads and the write a statement each: two round trips fewer than with BEGIN and
+        COMMIT. On SQLite it is a write transaction, as :meth:`at_the_driver`, which keeps
+        every other writer out from the read to the write."""
+        if self.db.is_sqlite:
+            async with self.at_the_driver() as uow:
+                yield uow
+            return
+        async with driver_statements(self.db) as connection:
+            uow = _OneStatementUnitOfWork(connection, self.tables)
             yield uow
             await uow.flush_events()
         self._committed(uow)

@@ -28,8 +28,8 @@ from sinergi_events.service_layer.context import EventsContext
 from sinergi_kit.clock import as_utc
 from sinergi_kit.contracts.events import AttendeeCheckedInV1
 from sinergi_kit.db import one_of
-from sinergi_kit.driver import DriverInsert, DriverQuery, DriverUpdate
-from sinergi_kit.driver_connection import DriverConnection
+from sinergi_kit.driver import ROW_READ_AS, DriverInsert, DriverQuery, DriverUpdate, row_read_as
+from sinergi_kit.driver_connection import ChangedSinceReadError, DriverConnection
 from sinergi_kit.ids import new_id
 from sinergi_kit.tracing import current_traceparent
 from sinergi_kit.uow import DriverUnitOfWork
@@ -84,6 +84,7 @@ class _Holder:
     has_seat: bool
     inside: bool
     first_entry_at: datetime | None
+    read_as: int
 
 
 _DOOR_EVENT_COLUMNS = (
@@ -94,10 +95,10 @@ _DOOR_EVENT_COLUMNS = (
 )
 
 
-def _holders(backend: str) -> Select[Any]:
+def _holders(backend: str, *, locked: bool) -> Select[Any]:
     """Each invitation comes with its event's door columns: when every pass in a batch is
     for the event scanned (the usual case), the batch needs no read of the event of its own."""
-    return (
+    query = (
         select(
             invitations.c.id,
             invitations.c.event_id,
@@ -110,12 +111,13 @@ def _holders(backend: str) -> Select[Any]:
             invitations.c.seat,
             invitations.c.inside,
             invitations.c.first_entry_at,
+            row_read_as(invitations, backend),
             *_DOOR_EVENT_COLUMNS,
         )
         .join_from(invitations, events, events.c.id == invitations.c.event_id)
         .where(one_of(invitations.c.id, "ids", backend))
-        .with_for_update(of=invitations)
     )
+    return query.with_for_update(of=invitations) if locked else query
 
 
 # The door's statements run at the driver (see the kit's ``driver``), each read built once
@@ -124,7 +126,8 @@ _STORED_SCANS = DriverQuery(lambda b: select(scans).where(one_of(scans.c.nonce, 
 _DOOR_EVENTS = DriverQuery(
     lambda b: select(events.c.id, *_DOOR_EVENT_COLUMNS).where(one_of(events.c.id, "ids", b))
 )
-_HOLDERS = DriverQuery(_holders)
+_LOCKED_HOLDERS = DriverQuery(lambda b: _holders(b, locked=True))
+_HOLDERS_AS_THEY_ARE = DriverQuery(lambda b: _holders(b, locked=False))
 _SCAN_COLUMNS = (
     "nonce",
     "event_id",
@@ -138,7 +141,9 @@ _SCAN_COLUMNS = (
     "offline",
 )
 _ADD_SCANS = DriverInsert(scans, _SCAN_COLUMNS)
-_SET_INSIDE = DriverUpdate(invitations, "id", ["inside", "first_entry_at"])
+_SET_INSIDE = DriverUpdate(
+    invitations, "id", ["inside", "first_entry_at"], unchanged_since_read=True
+)
 
 
 def _door_event(event_id: UUID, row: Any) -> _DoorEvent:
@@ -160,6 +165,7 @@ def _holder(row: Any) -> _Holder:
         has_seat=row.seat == "confirmed",
         inside=row.inside,
         first_entry_at=as_utc(row.first_entry_at) if row.first_entry_at else None,
+        read_as=row.row_read_as,
     )
 
 
@@ -168,7 +174,7 @@ async def _load(
     requests: Sequence[ScanRequest],
     claims: dict[str, UUID],
     *,
-    look_up_earlier: bool,
+    optimistic: bool,
 ) -> tuple[dict[str, Any], dict[UUID, _DoorEvent], dict[UUID, _Holder]]:
     stored = (
         {
@@ -177,7 +183,7 @@ async def _load(
                 _STORED_SCANS, {"nonces": list({r.scan.nonce for r in requests})}
             )
         }
-        if look_up_earlier
+        if not optimistic
         else {}
     )
     wanted = set(claims.values()) | {
@@ -186,7 +192,8 @@ async def _load(
     holders: dict[UUID, _Holder] = {}
     found_events: dict[UUID, _DoorEvent] = {}
     if wanted:
-        for row in await transaction.fetch(_HOLDERS, {"ids": list(wanted)}):
+        holders_query = _HOLDERS_AS_THEY_ARE if optimistic else _LOCKED_HOLDERS
+        for row in await transaction.fetch(holders_query, {"ids": list(wanted)}):
             holders[row.id] = _holder(row)
             if row.event_id not in found_events:
                 found_events[row.event_id] = _door_event(row.event_id, row)
@@ -220,20 +227,22 @@ async def apply_scans(
     uow: DriverUnitOfWork,
     requests: Sequence[ScanRequest],
     *,
-    look_up_earlier: bool = True,
+    optimistic: bool = False,
 ) -> list[ScanOutcome | Exception]:
-    """Apply scans in order in one transaction; each decides on the state the earlier ones
+    """Apply scans in order in one unit of work; each decides on the state the earlier ones
     left. Returns an outcome per scan, or the error of a scan for an unknown event.
 
-    Without ``look_up_earlier`` the batch skips reading the scans stored under its nonces
-    and raises :class:`RepeatedNonceError` (leaving the transaction to roll back) when its insert
-    meets one: a repeated nonce is rare at a live door, and the read is one of the batch's
-    few statements."""
+    ``optimistic`` (in an ``optimistic`` unit of work): the batch reads the pass holders'
+    invitations without locking them and skips reading the scans stored under its nonces,
+    two of its few statements. Its write then fails, writing nothing, with
+    :class:`RepeatedNonceError` when its insert meets a stored nonce, or with
+    ``ChangedSinceReadError`` when an invitation it changes was changed in between (by
+    another door or an RSVP); both are rare at a live door."""
     pass_claims = {r.scan.nonce: ctx.signer.read_pass(r.scan.code) for r in requests}
     claimed = {n: c.invitation_id for n, c in pass_claims.items() if c is not None}
     transaction = uow.transaction
     stored, found_events, people = await _load(
-        transaction, requests, claimed, look_up_earlier=look_up_earlier
+        transaction, requests, claimed, optimistic=optimistic
     )
     results: list[ScanOutcome | Exception] = []
     done: dict[str, ScanOutcome] = {}
@@ -311,13 +320,14 @@ async def apply_scans(
             "id": values.uuid(h.id),
             "inside": h.inside,
             "first_entry_at": values.timestamp(h.first_entry_at),
+            ROW_READ_AS: h.read_as,
         }
         for h in changed.values()
     ]
     try:
         await uow.write_with_events([(_ADD_SCANS, scan_rows), (_SET_INSIDE, inside)])
     except IntegrityError:
-        if look_up_earlier:
+        if not optimistic:
             raise
         raise RepeatedNonceError from None
     return results
@@ -343,9 +353,9 @@ async def _apply_live(
 ) -> Sequence[ScanOutcome | Exception]:
     try:
         try:
-            async with ctx.door_units.at_the_driver() as uow:
-                return await apply_scans(ctx, uow, requests, look_up_earlier=False)
-        except RepeatedNonceError:
+            async with ctx.door_units.optimistic() as uow:
+                return await apply_scans(ctx, uow, requests, optimistic=True)
+        except (RepeatedNonceError, ChangedSinceReadError):
             async with ctx.door_units.at_the_driver() as uow:
                 return await apply_scans(ctx, uow, requests)
     except IntegrityError:
