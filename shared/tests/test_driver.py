@@ -624,6 +624,19 @@ async def test_an_optimistic_write_is_one_statement_without_begin_and_commit(
     assert woken == [True]
     if not db.is_sqlite:
         assert [sql.split()[0] for sql in statements] == ["WITH"], statements
+        with pytest.raises(ValueError, match="where one statement was needed"):
+            async with units.optimistic() as uow:
+                uow.emit(account_event())
+                values = uow.transaction.values
+                left = datetime(2026, 12, 3, 20, 0, tzinfo=WIB)
+                await uow.write_with_events([(LEAVE, [leaving(r, left, values) for r in rows])])
+        found = await read_by_core(db, [r["id"] for r in rows])
+        assert [row[4] for row in found] == [
+            datetime(2026, 12, 3, 12, 0, tzinfo=UTC),
+            datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+        ], "as the first write left them"
+        async with db.read() as session:
+            assert len((await session.execute(select(tables.outbox))).all()) == 1
 
 
 async def test_an_optimistic_write_meeting_a_row_changed_since_read_writes_nothing(

@@ -56,15 +56,20 @@ class DriverConnection(ABC):
     async def execute_many(self, statement: DriverStatement, rows: Rows) -> None:
         await self.execute_together([(statement, rows)])
 
-    async def execute_together(self, writes: Sequence[Write]) -> None:
+    async def execute_together(self, writes: Sequence[Write], *, as_one: bool = False) -> None:
         """Run ``writes`` in order (a write without rows is left out); where the database
-        can, as one statement."""
+        can, as one statement. ``as_one``: refuse writes that cannot be one statement (on a
+        connection outside a transaction, two would commit apart)."""
         compiled = []
         for statement, rows in writes:
             if rows:
                 sql, parameters = statement.compiled(self.dialect)
                 compiled.append((sql, parameters(rows)))
-        for sql, driver_rows in self._together(compiled):
+        together = self._together(compiled)
+        executions = sum(len(driver_rows) for _, driver_rows in together)
+        if as_one and executions > 1:
+            raise ValueError(f"{executions} executions where one statement was needed")
+        for sql, driver_rows in together:
             try:
                 await self._execute_many(sql, driver_rows)
             except self._integrity_errors as error:

@@ -66,6 +66,8 @@ class DriverUnitOfWork(_Events):
     """A unit of work whose statements run at the driver (see
     :mod:`sinergi_kit.driver_connection`), for a hot path."""
 
+    _write_as_one = False
+
     def __init__(self, transaction: DriverConnection, tables: MessagingTables) -> None:
         super().__init__(tables)
         self.transaction = transaction
@@ -73,7 +75,9 @@ class DriverUnitOfWork(_Events):
     async def write_with_events(self, writes: Sequence[Write]) -> None:
         """Run ``writes`` and write the events emitted so far to the outbox, as one statement
         where the database can (see :meth:`DriverConnection.execute_together`)."""
-        await self.transaction.execute_together(self._with_outbox_rows(writes, self._pending))
+        await self.transaction.execute_together(
+            self._with_outbox_rows(writes, self._pending), as_one=self._write_as_one
+        )
         self._flushed()
 
     async def _write(self, envelopes: list[Envelope]) -> None:
@@ -88,6 +92,8 @@ class DriverUnitOfWork(_Events):
 class _OneStatementUnitOfWork(DriverUnitOfWork):
     """At the driver outside a transaction: its one write, with its events, is a statement
     committed on its own, so nothing may be written beside it."""
+
+    _write_as_one = True
 
     def __init__(self, transaction: DriverConnection, tables: MessagingTables) -> None:
         super().__init__(transaction, tables)
