@@ -630,6 +630,9 @@ async def test_an_optimistic_write_is_one_statement_without_begin_and_commit(
                 values = uow.transaction.values
                 left = datetime(2026, 12, 3, 20, 0, tzinfo=WIB)
                 await uow.write_with_events([(LEAVE, [leaving(r, left, values) for r in rows])])
+        with pytest.raises(RuntimeError, match="writes its events with its write"):
+            async with units.optimistic() as uow:
+                uow.emit(account_event())
         found = await read_by_core(db, [r["id"] for r in rows])
         assert [row[4] for row in found] == [
             datetime(2026, 12, 3, 12, 0, tzinfo=UTC),
