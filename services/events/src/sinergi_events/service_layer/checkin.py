@@ -31,8 +31,11 @@ from sinergi_kit.db import one_of
 from sinergi_kit.driver import ROW_READ_AS, DriverInsert, DriverQuery, DriverUpdate, row_read_as
 from sinergi_kit.driver_connection import ChangedSinceReadError, DriverConnection
 from sinergi_kit.ids import new_id
+from sinergi_kit.logging import get_logger
 from sinergi_kit.tracing import current_traceparent
 from sinergi_kit.uow import DriverUnitOfWork
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -355,7 +358,12 @@ async def _apply_live(
         try:
             async with ctx.door_units.optimistic() as uow:
                 return await apply_scans(ctx, uow, requests, optimistic=True)
-        except (RepeatedNonceError, ChangedSinceReadError):
+        except (RepeatedNonceError, ChangedSinceReadError) as guessed_wrong:
+            log.info(
+                "door_batch_decided_again",
+                scans=len(requests),
+                reason=type(guessed_wrong).__name__,
+            )
             async with ctx.door_units.at_the_driver() as uow:
                 return await apply_scans(ctx, uow, requests)
     except IntegrityError:
