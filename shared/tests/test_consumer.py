@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from sinergi_kit.contracts.registry import AccountRegisteredV1
 from sinergi_kit.envelope import Envelope
@@ -44,6 +45,54 @@ async def test_a_redelivered_event_is_applied_once(harness_factory, clean_nats) 
     assert harness.applied == [envelope.id]
     assert await harness.count(tables.inbox) == 1
     assert await harness.count(projection) == 1
+
+
+async def test_replicas_given_copies_of_the_same_events_apply_each_once(
+    harness_factory, clean_nats
+) -> None:
+    """Each copy goes to one replica; the inbox row each writes first decides which applies
+    an event (the other waits for it and skips), so no copy is applied twice or failed."""
+    harness: Harness = await harness_factory(clean_nats)
+    envelopes = [Envelope.wrap(account_event(handle=f"salinan{n}")) for n in range(40)]
+    for copy in ("a", "b"):
+        for envelope in envelopes:
+            headers = {**envelope.headers(), "Nats-Msg-Id": f"{envelope.id}-{copy}"}
+            await harness.js.publish(SUBJECT, envelope.body(), headers=headers)
+    for _ in range(2):
+        harness.run(harness.consumer(batch_size=16, batched=True).run(harness.js))
+
+    async def all_seen() -> bool:
+        info = await harness.js.consumer_info("SINERGI_REGISTRY", "test-registry")
+        return info.num_ack_pending == 0 and info.delivered.stream_seq == 80
+
+    await eventually(all_seen)
+    assert sorted(harness.applied) == sorted(e.id for e in envelopes)
+    assert await harness.count(tables.inbox) == 40
+    assert await harness.count(projection) == 40
+    assert await dead_letters(harness) == []
+
+
+async def test_a_handlers_integrity_error_is_its_failure_not_a_repeat(
+    harness_factory, clean_nats
+) -> None:
+    harness: Harness = await harness_factory(clean_nats)
+    poison = Envelope.wrap(account_event(handle="kembar"))
+
+    async def handler(uow: UnitOfWork, envelope: Envelope, event: Any) -> None:
+        raise IntegrityError("INSERT INTO akun", {}, ValueError("kunci ganda"))
+
+    await harness.js.publish(SUBJECT, poison.body(), headers=poison.headers())
+    retry = RetryPolicy(max_deliveries=2, base_delay_s=0.1, max_delay_s=0.2)
+    harness.run(harness.consumer({SUBJECT: handler}, retry=retry).run(harness.js))
+
+    async def dead_lettered() -> bool:
+        return len(await dead_letters(harness)) == 1
+
+    await eventually(dead_lettered)
+    [record] = await dead_letters(harness)
+    assert (record.reason, record.deliveries) == ("handler_failed", 2)
+    assert "kunci ganda" in record.error
+    assert await harness.count(tables.inbox) == 0
 
 
 async def test_a_failing_handler_is_retried_then_dead_lettered_and_the_stream_flows(

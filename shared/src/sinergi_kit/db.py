@@ -220,10 +220,15 @@ class Database:
             await asyncio.to_thread(self._checkpointer.stop)
 
 
+def insert_on_conflict(table: Table, dialect: str) -> Any:
+    """An insert into ``table`` that takes ``ON CONFLICT`` clauses, in ``dialect``'s own
+    form (``postgresql`` or ``sqlite``)."""
+    return (sqlite_insert if dialect == "sqlite" else pg_insert)(table)
+
+
 @lru_cache(maxsize=64)
 def _upsert_statement(table: Table, dialect: str, key: str, version: str) -> Any:
-    insert = sqlite_insert if dialect == "sqlite" else pg_insert
-    statement = insert(table)
+    statement = insert_on_conflict(table, dialect)
     return statement.on_conflict_do_update(
         index_elements=[key],
         set_={c.name: statement.excluded[c.name] for c in table.columns if c.name != key},

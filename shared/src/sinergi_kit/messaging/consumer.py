@@ -15,17 +15,18 @@ import time
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
+from uuid import UUID
 
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table
 
 from sinergi_kit.clock import utcnow
 from sinergi_kit.contracts.base import EventContract
-from sinergi_kit.db import Database
+from sinergi_kit.db import Database, insert_on_conflict
 from sinergi_kit.envelope import Envelope, EnvelopeError
 from sinergi_kit.ids import new_id
 from sinergi_kit.logging import bound_context, get_logger
@@ -136,40 +137,37 @@ class Consumer:
         METRICS.handler_latency.labels(self.name).observe(time.perf_counter() - started)
 
     async def _apply(self, items: Sequence[Decoded]) -> None:
-        inbox = self.tables.inbox
         async with self.uow() as uow:
-            ids = [item.envelope.id for item in items]
-            seen = set(
-                (
-                    await uow.session.execute(
-                        select(inbox.c.event_id).where(
-                            inbox.c.consumer == self.name, inbox.c.event_id.in_(ids)
-                        )
-                    )
-                ).scalars()
-            )
+            unseen = await self._claim(uow, items)
             fresh: list[Decoded] = []
             for item in items:
-                if item.envelope.id in seen:
+                if item.envelope.id not in unseen:
                     METRICS.skipped_duplicates.labels(self.name).inc()
                     continue
-                seen.add(item.envelope.id)
+                unseen.discard(item.envelope.id)  # a second copy in the batch is a repeat
                 fresh.append(item)
             for run in _runs_of_one_type(fresh):
                 await self._handle_run(uow, run)
-            now = utcnow()
-            rows = [
-                {
-                    "consumer": self.name,
-                    "event_id": item.envelope.id,
-                    "event_type": item.envelope.type,
-                    "processed_at": now,
-                }
-                for item in fresh
-            ]
-            if rows:
-                await uow.session.execute(inbox.insert(), rows)
-        METRICS.consumed.labels(self.name).inc(len(rows))
+        METRICS.consumed.labels(self.name).inc(len(fresh))
+
+    async def _claim(self, uow: UnitOfWork, items: Sequence[Decoded]) -> set[UUID]:
+        """Write the inbox rows of ``items`` first, in the unit of work, and return the ids
+        whose row was not there yet: the others were applied before. The primary key finds
+        them, in one statement; reading the inbox for the batch's ids first was a second
+        statement, and PostgreSQL planned it as a scan of the whole inbox (8 ms a batch of
+        250 at 20,000 rows, and growing with the inbox)."""
+        now = utcnow()
+        rows = [
+            {
+                "consumer": self.name,
+                "event_id": item.envelope.id,
+                "event_type": item.envelope.type,
+                "processed_at": now,
+            }
+            for item in items
+        ]
+        claim = _inbox_claim(self.tables.inbox, self.db.backend)
+        return set((await uow.session.execute(claim, rows)).scalars())
 
     async def _handle_run(self, uow: UnitOfWork, run: list[Decoded]) -> None:
         batch_handler = self.batch_handlers.get(run[0].envelope.type)
@@ -197,11 +195,6 @@ class Consumer:
     async def _apply_alone(self, item: Decoded) -> None:
         try:
             await self._apply([item])
-        except IntegrityError:
-            # Another replica applied it between our inbox check and commit.
-            METRICS.skipped_duplicates.labels(self.name).inc()
-            await item.ack()
-            return
         except Exception as exc:
             await self._retry_or_dead_letter(item, exc)
             return
@@ -260,6 +253,15 @@ class Consumer:
             error=error.splitlines()[-1] if error else "",
         )
         await msg.term()
+
+
+@lru_cache(maxsize=8)
+def _inbox_claim(inbox: Table, backend: str) -> Any:
+    return (
+        insert_on_conflict(inbox, backend)
+        .on_conflict_do_nothing(index_elements=[inbox.c.consumer, inbox.c.event_id])
+        .returning(inbox.c.event_id)
+    )
 
 
 def _runs_of_one_type(items: Sequence[Decoded]) -> list[list[Decoded]]:
