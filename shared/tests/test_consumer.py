@@ -28,6 +28,17 @@ async def dead_letters(harness: Harness) -> list[Any]:
         )
 
 
+async def the_dead_letter(harness: Harness) -> Any:
+    """The one dead letter, once it is written."""
+
+    async def dead_lettered() -> bool:
+        return len(await dead_letters(harness)) == 1
+
+    await eventually(dead_lettered)
+    [record] = await dead_letters(harness)
+    return record
+
+
 async def test_a_redelivered_event_is_applied_once(harness_factory, clean_nats) -> None:
     harness: Harness = await harness_factory(clean_nats)
     envelope = Envelope.wrap(account_event())
@@ -85,11 +96,7 @@ async def test_a_handlers_integrity_error_is_its_failure_not_a_repeat(
     retry = RetryPolicy(max_deliveries=2, base_delay_s=0.1, max_delay_s=0.2)
     harness.run(harness.consumer({SUBJECT: handler}, retry=retry).run(harness.js))
 
-    async def dead_lettered() -> bool:
-        return len(await dead_letters(harness)) == 1
-
-    await eventually(dead_lettered)
-    [record] = await dead_letters(harness)
+    record = await the_dead_letter(harness)
     assert (record.reason, record.deliveries) == ("handler_failed", 2)
     assert "kunci ganda" in record.error
     assert await harness.count(tables.inbox) == 0
@@ -115,11 +122,7 @@ async def test_a_failing_handler_is_retried_then_dead_lettered_and_the_stream_fl
     retry = RetryPolicy(max_deliveries=3, base_delay_s=0.1, max_delay_s=0.5)
     harness.run(harness.consumer({SUBJECT: handler}, retry=retry).run(harness.js))
 
-    async def dead_lettered() -> bool:
-        return len(await dead_letters(harness)) == 1
-
-    await eventually(dead_lettered)
-    [record] = await dead_letters(harness)
+    record = await the_dead_letter(harness)
     assert record.reason == "handler_failed"
     assert "tidak bisa diproses" in record.error
     assert record.deliveries == 3
