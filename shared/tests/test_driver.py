@@ -234,29 +234,23 @@ async def test_rows_updated_by_key_at_the_driver_change_only_their_rows(db: Data
     ]
 
 
+@pytest.mark.parametrize("statement", [MOVE, MOVE_IF_UNCHANGED], ids=["plain", "guarded"])
 async def test_rows_updated_by_key_are_found_by_the_keys_index_on_postgresql(
-    postgres_url: str,
+    postgresql_db: Database, statement: DriverUpdate
 ) -> None:
     """Not by reading the whole table, which costs more the more rows it holds."""
-    db = Database(postgres_url)
-    try:
-        async with db.engine.begin() as connection:
-            await connection.run_sync(metadata.create_all)
-            await connection.execute(
-                insert(things), [{**samples()[0], "id": uuid4()} for _ in range(5_000)]
-            )
-            await connection.exec_driver_sql("ANALYZE things")
-            picked = (await connection.execute(select(things.c.id).limit(3))).scalars().all()
-            values = DriverValues.of(connection.dialect)
-            left = datetime(2026, 12, 1, 20, 0, tzinfo=WIB)
-            sql, parameters = MOVE.compiled(connection.dialect)
-            moves = [moving({"id": key}, "pindah", left, values) for key in picked]
-            plan = await connection.exec_driver_sql(
-                f"EXPLAIN (ANALYZE, COSTS OFF) {sql}", parameters(moves)[0]
-            )
-            lines = [line for (line,) in plan]
-    finally:
-        await db.dispose()
+    async with postgresql_db.engine.begin() as connection:
+        await connection.execute(
+            insert(things), [{**samples()[0], "id": uuid4()} for _ in range(5_000)]
+        )
+        await connection.exec_driver_sql("ANALYZE things")
+        picked = (await connection.execute(select(things.c.id).limit(3))).scalars().all()
+        values = DriverValues.of(connection.dialect)
+        left = datetime(2026, 12, 1, 20, 0, tzinfo=WIB)
+        sql, parameters = statement.compiled(connection.dialect)
+        moves = [{**moving({"id": key}, "pindah", left, values), ROW_READ_AS: 1} for key in picked]
+        plan = await connection.exec_driver_sql(f"EXPLAIN (COSTS OFF) {sql}", parameters(moves)[0])
+        lines = [line for (line,) in plan]
     assert not any("Seq Scan on things" in line for line in lines), lines
     assert any("Index" in line and "things" in line for line in lines), lines
 
